@@ -1,0 +1,189 @@
+package org.ocichroothook.chroot;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.plan.MountKind;
+import org.ocichroothook.plan.MountPlan;
+import org.ocichroothook.plan.PlannedMount;
+import org.ocichroothook.sys.SyscallException;
+import org.ocichroothook.sys.Syscalls;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Performs a {@link MountPlan}: creates the container directory and its journal, then for each mount
+ * records the intent, creates the target and mounts it symlink-safely. Idempotent: a chroot that
+ * already realizes the plan is left as it is; a partial one is torn down and built again. Any failure
+ * undoes everything this run did before it is reported.
+ */
+public final class ChrootBuilder {
+  private static final Logger LOG = LoggerFactory.getLogger(ChrootBuilder.class);
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFCHR = 0020000;
+  private static final int S_IFBLK = 0060000;
+
+  private final SafeMount safeMount;
+  private final ChrootRemover remover;
+
+  public ChrootBuilder(Syscalls sys) {
+    this.safeMount = new SafeMount(sys);
+    this.remover = new ChrootRemover(sys);
+  }
+
+  public enum Outcome {
+    BUILT,
+    ALREADY_PRESENT
+  }
+
+  public Outcome build(Layout layout, MountPlan plan, Path bundle) throws ChrootException {
+    String id = layout.id().value();
+    if (Files.exists(layout.containerDir(), LinkOption.NOFOLLOW_LINKS)) {
+      if (alreadyRealized(layout, plan, bundle)) {
+        LOG.info("[{}] prestart: chroot {} already set up, nothing to do", id, layout.root());
+        return Outcome.ALREADY_PRESENT;
+      }
+      LOG.info("[{}] prestart: removing an incomplete chroot before building it again", id);
+      remover.remove(layout, bundle);
+    }
+    try {
+      perform(layout, plan, bundle);
+    } catch (ChrootException | RuntimeException e) {
+      try {
+        remover.remove(layout, null);
+      } catch (ChrootException rollback) {
+        throw new ChrootException(e.getMessage() + "; rollback failed too: " + rollback.getMessage(), e);
+      }
+      throw e;
+    }
+    LOG.info("[{}] prestart: chroot ready at {} (platform {})", id, layout.root(), plan.platform());
+    return Outcome.BUILT;
+  }
+
+  private boolean alreadyRealized(Layout layout, MountPlan plan, Path bundle) throws ChrootException {
+    Journal journal;
+    try {
+      journal = JournalFile.read(layout.journal());
+    } catch (IOException | BadInputException e) {
+      throw new ChrootException("cannot read " + layout.journal() + ": " + e.getMessage(), e);
+    }
+    if (journal != null && !journal.bundle().equals(bundle)) {
+      throw new ChrootException(
+          layout.containerDir() + " belongs to bundle " + journal.bundle() + ", not " + bundle
+              + ": refusing to touch it");
+    }
+    if (journal == null || !journal.realizes(plan)) {
+      return false;
+    }
+    try {
+      MountTable table = MountTable.read();
+      return journal.mounts().stream().allMatch(e -> table.isMountPoint(layout.inRoot(e.target())));
+    } catch (IOException e) {
+      throw new ChrootException("read " + MountTable.SELF + ": " + e, e);
+    }
+  }
+
+  private void perform(Layout layout, MountPlan plan, Path bundle) throws ChrootException {
+    String id = layout.id().value();
+    Journal journal = Journal.start(plan, bundle);
+    createDirectory(layout.containerDir(), "rwx--x--x");
+    writeJournal(layout, journal);
+    createDirectory(layout.root(), "rwxr-xr-x");
+    for (PlannedMount mount : plan.mounts()) {
+      checkSource(mount, plan.platform());
+      journal = journal.withIntent(mount);
+      writeJournal(layout, journal);
+      Path target = layout.inRoot(mount.target());
+      createTarget(layout.root(), mount);
+      MountKind kind = mount.kind();
+      String fstype = kind == MountKind.PROC ? "proc" : null;
+      safeMount.mount(mount.source(), target, kind.directory(), fstype, kind.mountFlags());
+      if (kind.remountFlags() != 0) {
+        safeMount.remount(target, kind.directory(), kind.remountFlags());
+      }
+      LOG.info(
+          "[{}] prestart: mounted {} at {} ({}, flags 0x{}{})",
+          id, mount.source(), target, kind.wireName(), Long.toHexString(kind.mountFlags()),
+          kind.remountFlags() == 0 ? "" : ", remount 0x" + Long.toHexString(kind.remountFlags()));
+    }
+    writeJournal(layout, journal.completed());
+  }
+
+  private static void checkSource(PlannedMount mount, String platform) throws ChrootException {
+    Path source = Path.of(mount.source());
+    try {
+      switch (mount.kind()) {
+        case EXECUTABLE -> {
+          if (!Files.isRegularFile(source)) {
+            throw new ChrootException("executable " + source + ": not a regular file");
+          }
+        }
+        case DEVICE -> {
+          int mode = (Integer) Files.getAttribute(source, "unix:mode");
+          if ((mode & S_IFMT) != S_IFCHR && (mode & S_IFMT) != S_IFBLK) {
+            throw new ChrootException(
+                "device " + source + " for platform " + platform + ": not a device file");
+          }
+        }
+        case PROC -> {}
+      }
+    } catch (NoSuchFileException e) {
+      String what = mount.kind() == MountKind.DEVICE ? "device" : "executable";
+      throw new ChrootException(
+          what + " " + source + (mount.kind() == MountKind.DEVICE ? " for platform " + platform : "")
+              + ": no such file", e);
+    } catch (IOException e) {
+      throw new ChrootException("stat " + source + ": " + e, e);
+    }
+  }
+
+  /** Creates the target and any missing parents below the root, refusing anything but a real dir. */
+  private static void createTarget(Path root, PlannedMount mount) throws ChrootException {
+    Path dir = root;
+    Path target = mount.target();
+    for (int i = 0; i < target.getNameCount() - 1; i++) {
+      dir = dir.resolve(target.getName(i));
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        createDirectory(dir, "rwxr-xr-x");
+      }
+    }
+    Path path = root.resolve(target);
+    try {
+      if (mount.kind().directory()) {
+        Files.createDirectory(path);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("r-xr-xr-x"));
+      } else {
+        Files.createFile(path);
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("r--r--r--"));
+      }
+    } catch (FileAlreadyExistsException e) {
+      throw new ChrootException("mount target " + path + " already exists", e);
+    } catch (IOException e) {
+      throw new ChrootException("create " + path + ": " + e, e);
+    }
+  }
+
+  private static void createDirectory(Path dir, String mode) throws ChrootException {
+    try {
+      Files.createDirectory(dir);
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(mode));
+    } catch (FileAlreadyExistsException e) {
+      throw new ChrootException(dir + " already exists", e);
+    } catch (IOException e) {
+      throw new ChrootException("mkdir " + dir + ": " + e, e);
+    }
+  }
+
+  private static void writeJournal(Layout layout, Journal journal) throws ChrootException {
+    try {
+      JournalFile.write(layout.journal(), journal);
+    } catch (IOException e) {
+      throw new ChrootException("write " + layout.journal() + ": " + e, e);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package org.ocichroothook.chroot;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A snapshot of the calling process's mount table, from {@code /proc/self/mountinfo}. Teardown trusts
+ * it, not the journal alone, to know what is still mounted: it is the kernel's own account.
+ */
+public final class MountTable {
+  public static final Path SELF = Path.of("/proc/self/mountinfo");
+
+  private final List<MountEntry> entries;
+
+  private MountTable(List<MountEntry> entries) {
+    this.entries = List.copyOf(entries);
+  }
+
+  public static MountTable read() throws IOException {
+    return read(SELF);
+  }
+
+  public static MountTable read(Path mountinfo) throws IOException {
+    return parse(new String(Files.readAllBytes(mountinfo), StandardCharsets.UTF_8));
+  }
+
+  static MountTable parse(String text) {
+    List<MountEntry> entries = new ArrayList<>();
+    for (String line : text.split("\n")) {
+      if (!line.isEmpty()) {
+        entries.add(parseLine(line));
+      }
+    }
+    return new MountTable(entries);
+  }
+
+  /** Every entry, in the kernel's order: a mount appears after the mounts it sits on. */
+  public List<MountEntry> entries() {
+    return entries;
+  }
+
+  /** The entries at {@code dir} or anywhere below it, in mount order. */
+  public List<MountEntry> atOrBelow(Path dir) {
+    return entries.stream().filter(e -> e.mountPoint().startsWith(dir)).toList();
+  }
+
+  public boolean isMountPoint(Path path) {
+    return entries.stream().anyMatch(e -> e.mountPoint().equals(path));
+  }
+
+  /** The topmost mount at exactly {@code path}, or null. */
+  public MountEntry topmostAt(Path path) {
+    MountEntry top = null;
+    for (MountEntry e : entries) {
+      if (e.mountPoint().equals(path)) {
+        top = e;
+      }
+    }
+    return top;
+  }
+
+  private static MountEntry parseLine(String line) {
+    String[] f = line.split(" ");
+    int sep = Arrays.asList(f).indexOf("-");
+    if (sep < 6 || f.length < sep + 4) {
+      throw new IllegalArgumentException("malformed mountinfo line: " + line);
+    }
+    return new MountEntry(
+        Integer.parseInt(f[0]),
+        Integer.parseInt(f[1]),
+        unescape(f[3]),
+        Path.of(unescape(f[4])),
+        f[5],
+        Arrays.asList(f).subList(6, sep),
+        f[sep + 1],
+        unescape(f[sep + 2]),
+        f[sep + 3]);
+  }
+
+  /** mountinfo writes space, tab, newline and backslash in paths as {@code \ooo}. */
+  static String unescape(String s) {
+    if (s.indexOf('\\') < 0) {
+      return s;
+    }
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' && isOctal(s, i + 1)) {
+        out.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
+        i += 3;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
+  }
+
+  private static boolean isOctal(String s, int from) {
+    if (from + 3 > s.length()) {
+      return false;
+    }
+    for (int i = from; i < from + 3; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '7') {
+        return false;
+      }
+    }
+    return true;
+  }
+}

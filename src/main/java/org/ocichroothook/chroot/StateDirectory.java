@@ -1,0 +1,138 @@
+package org.ocichroothook.chroot;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+import org.ocichroothook.sys.Linux;
+import org.ocichroothook.sys.SyscallException;
+import org.ocichroothook.sys.Syscalls;
+
+/**
+ * The state directory, held under an exclusive lock for the whole of one hook invocation, so two hooks
+ * (two containers starting, or a poststop racing a prestart) never interleave their mounts and the
+ * one-time set-up below cannot race.
+ *
+ * <p>On set-up the directory is made a private mount (bound onto itself first when it is not a mount
+ * point): otherwise, on a host whose {@code /} or {@code /run} is shared, every chroot mount would
+ * propagate into every peer mount namespace and be pinned there after teardown.
+ */
+public final class StateDirectory implements AutoCloseable {
+  private static final Set<PosixFilePermission> MODE =
+      PosixFilePermissions.fromString("rwx--x--x");
+
+  private final Path path;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+
+  private StateDirectory(Path path, FileChannel lockChannel, FileLock lock) {
+    this.path = path;
+    this.lockChannel = lockChannel;
+    this.lock = lock;
+  }
+
+  /** The directory's real path, every symlink in the configured path resolved. */
+  public Path path() {
+    return path;
+  }
+
+  /** For prestart: creates the directory if needed, locks it, and makes it a private mount. */
+  public static StateDirectory prepare(Path configured, Syscalls sys) throws ChrootException {
+    try {
+      Files.createDirectories(configured, PosixFilePermissions.asFileAttribute(MODE));
+    } catch (IOException e) {
+      throw new ChrootException("state directory " + configured + ": cannot create: " + e, e);
+    }
+    StateDirectory dir = lock(configured);
+    try {
+      dir.makePrivate(sys);
+      return dir;
+    } catch (ChrootException | RuntimeException e) {
+      dir.close();
+      throw e;
+    }
+  }
+
+  /** For poststop: locks the directory if it exists; null when it does not (nothing to remove). */
+  public static StateDirectory openExisting(Path configured) throws ChrootException {
+    if (!Files.isDirectory(configured)) {
+      return null;
+    }
+    return lock(configured);
+  }
+
+  private static StateDirectory lock(Path configured) throws ChrootException {
+    Path real;
+    try {
+      real = configured.toRealPath();
+      PosixFileAttributes attrs =
+          Files.readAttributes(real, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      Set<PosixFilePermission> perms = attrs.permissions();
+      if (!attrs.owner().getName().equals("root")
+          || perms.contains(PosixFilePermission.GROUP_WRITE)
+          || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+        throw new ChrootException(
+            "state directory " + real + " must be owned by root and writable by no one else");
+      }
+    } catch (NoSuchFileException e) {
+      throw new ChrootException("state directory " + configured + ": no such directory", e);
+    } catch (IOException e) {
+      throw new ChrootException("state directory " + configured + ": " + e, e);
+    }
+    Path lockFile = real.resolve(".lock");
+    try {
+      FileChannel channel =
+          FileChannel.open(
+              lockFile,
+              Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      try {
+        return new StateDirectory(real, channel, channel.lock());
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new ChrootException("lock " + lockFile + ": " + e, e);
+    }
+  }
+
+  private void makePrivate(Syscalls sys) throws ChrootException {
+    try {
+      MountEntry own = MountTable.read().topmostAt(path);
+      if (own != null && !own.propagates()) {
+        return;
+      }
+      if (own == null) {
+        sys.mount(path.toString(), path.toString(), null, Linux.MS_BIND, null);
+      }
+      sys.mount(null, path.toString(), null, Linux.MS_PRIVATE, null);
+    } catch (SyscallException e) {
+      throw new ChrootException("state directory " + path + ": cannot make it a private mount: " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new ChrootException("read " + MountTable.SELF + ": " + e, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      lock.release();
+    } catch (IOException e) {
+      // Closing the channel below releases the lock too.
+    }
+    try {
+      lockChannel.close();
+    } catch (IOException e) {
+      // The process is about to exit, which releases everything.
+    }
+  }
+}

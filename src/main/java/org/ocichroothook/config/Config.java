@@ -1,0 +1,124 @@
+package org.ocichroothook.config;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * The administrator's configuration, validated. Annotations only ever choose a key of
+ * {@link #platforms}; every host path the hook touches comes from here.
+ *
+ * @param stateDir where each container's directory is made; absolute and normalized
+ * @param executable the sandbox executable bound read-only into each chroot
+ * @param executableTarget its name inside the chroot: one plain path component
+ * @param platformAnnotations annotation keys that name the platform, first match wins
+ * @param platforms platform name to the device files its chroot needs (absolute paths under /dev)
+ * @param defaultPlatform the platform of a container without any of the annotations
+ * @param logFile the file the hook appends its log to
+ * @param logLevel slf4j-simple level: trace, debug, info, warn, error or off
+ */
+public record Config(
+    Path stateDir,
+    Path executable,
+    String executableTarget,
+    List<String> platformAnnotations,
+    Map<String, List<Path>> platforms,
+    String defaultPlatform,
+    Path logFile,
+    String logLevel) {
+
+  public static final Path DEFAULT_FILE = Path.of("/etc/oci-chroot-hook/config.json");
+  /** The project's own platform annotation, consulted after gVisor's. */
+  public static final String PROJECT_ANNOTATION = "org.ocichroothook.platform";
+  public static final String GVISOR_ANNOTATION = "dev.gvisor.flag.platform";
+
+  private static final Pattern PLATFORM_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
+  private static final Pattern TARGET_NAME = Pattern.compile("[A-Za-z0-9_+][A-Za-z0-9_+.-]{0,254}");
+  private static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
+  /** Names the chroot itself uses; the executable must not shadow them. */
+  private static final List<String> RESERVED_TARGETS = List.of("proc", "dev");
+
+  public Config {
+    stateDir = absolute("stateDir", stateDir);
+    if (stateDir.getNameCount() == 0) {
+      throw new IllegalArgumentException("\"stateDir\" must not be /");
+    }
+    executable = absolute("executable", executable);
+    Objects.requireNonNull(executableTarget, "executableTarget");
+    if (!TARGET_NAME.matcher(executableTarget).matches()
+        || RESERVED_TARGETS.contains(executableTarget)) {
+      throw new IllegalArgumentException(
+          "\"executableTarget\" must be one file name (not proc or dev), got \"" + executableTarget + "\"");
+    }
+    platformAnnotations = List.copyOf(platformAnnotations);
+    for (String key : platformAnnotations) {
+      if (key.isBlank()) {
+        throw new IllegalArgumentException("\"platformAnnotations\" must not hold an empty key");
+      }
+    }
+    for (Map.Entry<String, List<Path>> platform : platforms.entrySet()) {
+      if (!PLATFORM_NAME.matcher(platform.getKey()).matches()) {
+        throw new IllegalArgumentException(
+            "\"platforms\": invalid platform name \"" + platform.getKey() + "\"");
+      }
+      for (Path device : platform.getValue()) {
+        device(platform.getKey(), device);
+      }
+    }
+    platforms = copyOrdered(platforms);
+    if (!platforms.containsKey(defaultPlatform)) {
+      throw new IllegalArgumentException(
+          "\"defaultPlatform\" \"" + defaultPlatform + "\" is not one of \"platforms\" " + platforms.keySet());
+    }
+    logFile = absolute("logFile", logFile);
+    if (!LEVELS.contains(logLevel)) {
+      throw new IllegalArgumentException("\"logLevel\" must be one of " + LEVELS + ", got \"" + logLevel + "\"");
+    }
+  }
+
+  /** The configuration used when no file exists: gVisor's platforms and paths. */
+  public static Config defaults() {
+    Map<String, List<Path>> platforms = new LinkedHashMap<>();
+    platforms.put("kvm", List.of(Path.of("/dev/kvm")));
+    platforms.put("ptrace", List.of());
+    platforms.put("systrap", List.of());
+    return new Config(
+        Path.of("/run/oci-chroot-hook"),
+        Path.of("/usr/bin/runsc"),
+        "runsc",
+        List.of(GVISOR_ANNOTATION, PROJECT_ANNOTATION),
+        platforms,
+        "ptrace",
+        Path.of("/var/log/oci-chroot-hook.log"),
+        "info");
+  }
+
+  private static Path absolute(String key, Path path) {
+    Objects.requireNonNull(path, key);
+    if (!path.isAbsolute()) {
+      throw new IllegalArgumentException("\"" + key + "\" must be an absolute path, got \"" + path + "\"");
+    }
+    if (!path.normalize().equals(path)) {
+      throw new IllegalArgumentException("\"" + key + "\" must be a normalized path, got \"" + path + "\"");
+    }
+    return path;
+  }
+
+  private static void device(String platform, Path device) {
+    absolute("platforms." + platform, device);
+    if (device.getNameCount() < 2 || !device.startsWith("/dev")) {
+      throw new IllegalArgumentException(
+          "\"platforms." + platform + "\": device \"" + device + "\" must be a path under /dev");
+    }
+  }
+
+  private static Map<String, List<Path>> copyOrdered(Map<String, List<Path>> platforms) {
+    Map<String, List<Path>> copy = new LinkedHashMap<>();
+    platforms.forEach((name, devices) -> copy.put(name, List.copyOf(devices)));
+    return Collections.unmodifiableMap(copy);
+  }
+}

@@ -1,0 +1,17 @@
+package org.ocichroothook.plan;
+
+import java.util.List;
+import java.util.Objects;
+import org.ocichroothook.state.ContainerId;
+
+/**
+ * Everything prestart will mount for one container, in order: inert data, computed without touching
+ * the system, so it can be tested without root and compared with what a journal recorded.
+ */
+public record MountPlan(ContainerId id, String platform, List<PlannedMount> mounts) {
+  public MountPlan {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(platform, "platform");
+    mounts = List.copyOf(mounts);
+  }
+}

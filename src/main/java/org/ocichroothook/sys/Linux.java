@@ -1,0 +1,30 @@
+package org.ocichroothook.sys;
+
+/**
+ * Linux constants for the calls in {@link Syscalls}. The open(2) flag values are those of x86_64 and
+ * the asm-generic layout; aarch64 differs for O_DIRECTORY and O_NOFOLLOW, so the architecture picks.
+ */
+public final class Linux {
+  private static final boolean ARM64 = "aarch64".equals(System.getProperty("os.arch"));
+
+  public static final int O_RDONLY = 0;
+  public static final int O_WRONLY = 1;
+  public static final int O_DIRECTORY = ARM64 ? 040000 : 0200000;
+  public static final int O_NOFOLLOW = ARM64 ? 0100000 : 0400000;
+  public static final int O_CLOEXEC = 02000000;
+  public static final int O_PATH = 010000000;
+
+  public static final long MS_RDONLY = 0x1;
+  public static final long MS_NOSUID = 0x2;
+  public static final long MS_NODEV = 0x4;
+  public static final long MS_NOEXEC = 0x8;
+  public static final long MS_REMOUNT = 0x20;
+  public static final long MS_BIND = 0x1000;
+  public static final long MS_REC = 0x4000;
+  public static final long MS_PRIVATE = 0x40000;
+
+  public static final int MNT_DETACH = 0x2;
+  public static final int UMOUNT_NOFOLLOW = 0x8;
+
+  private Linux() {}
+}

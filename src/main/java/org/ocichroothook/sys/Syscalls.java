@@ -1,0 +1,26 @@
+package org.ocichroothook.sys;
+
+/**
+ * The one seam between the hook and the kernel: every native call the hook makes goes through here, so
+ * the rest of the code is plain Java and an alternative backend (FFM on newer JDKs) only has to
+ * implement this interface. Every method throws {@link SyscallException} naming the call, its
+ * arguments and the errno; none of them follows a symlink that the caller did not ask it to.
+ */
+public interface Syscalls {
+
+  /** open(2); returns the new file descriptor. Flags come from {@link Linux}. */
+  int open(String path, int flags, int mode) throws SyscallException;
+
+  /** close(2). */
+  void close(int fd) throws SyscallException;
+
+  /** mount(2); {@code source}, {@code fstype} and {@code data} may be null. */
+  void mount(String source, String target, String fstype, long flags, String data)
+      throws SyscallException;
+
+  /** umount2(2). */
+  void umount2(String target, int flags) throws SyscallException;
+
+  /** The effective user id, to tell "not root" apart from other failures. */
+  int geteuid();
+}
