@@ -72,20 +72,25 @@ public final class BundleInjector {
       return;
     }
     ObjectNode hooks = hooksNode == null ? root.putObject("hooks") : (ObjectNode) hooksNode;
+    boolean hadStages = !hooks.isEmpty();
     for (String stage : STAGES) {
       JsonNode stageNode = hooks.get(stage);
       if (stageNode != null && !stageNode.isArray()) {
         throw new BadInputException(file + ": \"hooks." + stage + "\" must be an array");
       }
+      if (stageNode == null && remove) {
+        continue;
+      }
       ArrayNode entries = stageNode == null ? hooks.putArray(stage) : (ArrayNode) stageNode;
+      int before = entries.size();
       removeOurs(entries);
       if (!remove) {
         entries.add(entry(mapper, stage));
-      } else if (entries.isEmpty() && stageNode != null) {
-        hooks.remove(stage);
+      } else if (entries.isEmpty() && before > 0) {
+        hooks.remove(stage); // it held only our entries
       }
     }
-    if (remove && hooks.isEmpty()) {
+    if (remove && hadStages && hooks.isEmpty()) {
       root.remove("hooks");
     }
     write(mapper, file, root);

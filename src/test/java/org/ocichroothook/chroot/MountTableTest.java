@@ -1,0 +1,66 @@
+package org.ocichroothook.chroot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.ocichroothook.Fixtures;
+
+class MountTableTest {
+  private static final Path STATE = Path.of("/run/oci-chroot-hook");
+
+  @Test
+  void parsesAGoldenMountinfo() throws Exception {
+    MountTable table = MountTable.read(Fixtures.dir().resolve("mountinfo/chroot-kvm.mountinfo"));
+    assertEquals(9, table.entries().size());
+    MountEntry proc = table.topmostAt(STATE.resolve("c1/root/proc"));
+    assertEquals("proc", proc.fsType());
+    assertEquals(List.of("rw", "nosuid", "nodev", "noexec", "relatime"), proc.optionList());
+    MountEntry exe = table.topmostAt(STATE.resolve("c1/root/runsc"));
+    assertEquals("/usr/bin/runsc", exe.root());
+    assertTrue(exe.optionList().contains("ro"));
+    assertTrue(table.entries().get(0).propagates(), "shared:1 propagates");
+    assertFalse(table.topmostAt(STATE).propagates(), "the private state dir does not");
+  }
+
+  @Test
+  void decodesOctalEscapesInPaths() throws Exception {
+    MountTable table = MountTable.read(Fixtures.dir().resolve("mountinfo/chroot-kvm.mountinfo"));
+    assertTrue(table.isMountPoint(Path.of("/mnt/with space\tand\\slash")));
+    assertEquals("a b", MountTable.unescape("a\\040b"));
+    assertEquals("a\\04", MountTable.unescape("a\\04"));
+    assertEquals("a\\9999", MountTable.unescape("a\\9999"));
+  }
+
+  @Test
+  void belowMeansWholePathComponents() throws Exception {
+    MountTable table = MountTable.read(Fixtures.dir().resolve("mountinfo/chroot-kvm.mountinfo"));
+    List<Path> below = table.atOrBelow(STATE.resolve("c1")).stream().map(MountEntry::mountPoint).toList();
+    assertEquals(
+        List.of(
+            STATE.resolve("c1/root/proc"), STATE.resolve("c1/root/runsc"), STATE.resolve("c1/root/dev/kvm")),
+        below);
+    assertEquals(1, table.atOrBelow(STATE.resolve("c10")).size(), "c10 is not below c1");
+    assertNull(table.topmostAt(Path.of("/nowhere")));
+  }
+
+  @Test
+  void topmostIsTheLastStackedMount() {
+    MountTable t =
+        MountTable.parse(
+            "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n"
+                + "2 1 0:5 / /x rw - tmpfs a rw\n"
+                + "3 2 0:6 / /x rw - tmpfs b rw\n");
+    assertEquals("b", t.topmostAt(Path.of("/x")).source());
+  }
+
+  @Test
+  void readsTheKernelsOwnTable() throws Exception {
+    MountTable self = MountTable.read();
+    assertTrue(self.isMountPoint(Path.of("/")), "/ is always a mount point");
+  }
+}

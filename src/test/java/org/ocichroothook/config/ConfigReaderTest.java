@@ -1,0 +1,112 @@
+package org.ocichroothook.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.ocichroothook.Fixtures;
+import org.ocichroothook.json.BadInputException;
+
+class ConfigReaderTest {
+
+  @Test
+  void defaultsAreGvisorsLayout() {
+    Config d = Config.defaults();
+    assertEquals(Path.of("/run/oci-chroot-hook"), d.stateDir());
+    assertEquals(Path.of("/usr/bin/runsc"), d.executable());
+    assertEquals("runsc", d.executableTarget());
+    assertEquals(List.of("dev.gvisor.flag.platform", "org.ocichroothook.platform"), d.platformAnnotations());
+    assertEquals(List.of("kvm", "ptrace", "systrap"), List.copyOf(d.platforms().keySet()));
+    assertEquals(List.of(Path.of("/dev/kvm")), d.platforms().get("kvm"));
+    assertEquals(List.of(), d.platforms().get("ptrace"));
+    assertEquals("ptrace", d.defaultPlatform());
+  }
+
+  @Test
+  void missingDefaultFileMeansDefaultsButANamedOneMustExist(@TempDir Path dir) throws Exception {
+    assertEquals(Config.defaults(), ConfigReader.read(dir.resolve("absent.json"), false));
+    BadInputException e =
+        assertThrows(BadInputException.class, () -> ConfigReader.read(dir.resolve("absent.json"), true));
+    assertTrue(e.getMessage().endsWith("absent.json: no such file"), e.getMessage());
+  }
+
+  @Test
+  void theShippedExampleConfigIsValidAndEqualsTheDefaults() throws Exception {
+    Path example = Fixtures.dir().resolve("config/default.json");
+    assertEquals(Config.defaults(), ConfigReader.read(example, true));
+  }
+
+  @Test
+  void readsEveryKey() throws Exception {
+    Config c =
+        parse(
+            """
+            {"stateDir":"/run/x","executable":"/opt/runsc","executableTarget":"sandbox",
+             "platformAnnotations":["k1"],"platforms":{"a":["/dev/a","/dev/b/c"],"b":[]},
+             "defaultPlatform":"b","logFile":"/var/log/x.log","logLevel":"debug"}
+            """);
+    assertEquals(Path.of("/run/x"), c.stateDir());
+    assertEquals(Path.of("/opt/runsc"), c.executable());
+    assertEquals("sandbox", c.executableTarget());
+    assertEquals(List.of("k1"), c.platformAnnotations());
+    assertEquals(List.of(Path.of("/dev/a"), Path.of("/dev/b/c")), c.platforms().get("a"));
+    assertEquals("b", c.defaultPlatform());
+    assertEquals(Path.of("/var/log/x.log"), c.logFile());
+    assertEquals("debug", c.logLevel());
+  }
+
+  static Stream<Arguments> badConfigs() {
+    return Stream.of(
+        Arguments.of("{\"statedir\":\"/x\"}", "unknown field \"statedir\""),
+        Arguments.of("{\"stateDir\":\"run/x\"}", "\"stateDir\" must be an absolute path"),
+        Arguments.of("{\"stateDir\":\"/run/../x\"}", "\"stateDir\" must be a normalized path"),
+        Arguments.of("{\"stateDir\":\"/\"}", "\"stateDir\" must not be /"),
+        Arguments.of("{\"stateDir\":7}", "field \"stateDir\" must be a string"),
+        Arguments.of("{\"executable\":\"runsc\"}", "\"executable\" must be an absolute path"),
+        Arguments.of("{\"executableTarget\":\"a/b\"}", "\"executableTarget\" must be one file name"),
+        Arguments.of("{\"executableTarget\":\"..\"}", "\"executableTarget\" must be one file name"),
+        Arguments.of("{\"executableTarget\":\"proc\"}", "\"executableTarget\" must be one file name"),
+        Arguments.of("{\"platformAnnotations\":\"k\"}", "field \"platformAnnotations\" must be an array"),
+        Arguments.of("{\"platformAnnotations\":[\"\"]}", "must not hold an empty key"),
+        Arguments.of("{\"platforms\":{\"KVM!\":[]},\"defaultPlatform\":\"KVM!\"}", "invalid platform name \"KVM!\""),
+        Arguments.of("{\"platforms\":{\"x\":[\"/etc/passwd\"]}}", "device \"/etc/passwd\" must be a path under /dev"),
+        Arguments.of("{\"platforms\":{\"x\":[\"/dev\"]}}", "device \"/dev\" must be a path under /dev"),
+        Arguments.of("{\"platforms\":{\"x\":[\"/dev/../etc/shadow\"]}}", "must be a normalized path"),
+        Arguments.of("{\"platforms\":{\"x\":[3]}}", "field \"platforms.x[0]\" must be a string"),
+        Arguments.of("{\"platforms\":{\"x\":[]}}", "\"defaultPlatform\" \"ptrace\" is not one of \"platforms\" [x]"),
+        Arguments.of("{\"defaultPlatform\":\"gpu\"}", "\"defaultPlatform\" \"gpu\" is not one of"),
+        Arguments.of("{\"logLevel\":\"verbose\"}", "\"logLevel\" must be one of"),
+        Arguments.of("{\"logFile\":\"x.log\"}", "\"logFile\" must be an absolute path"),
+        Arguments.of("{", "malformed JSON"),
+        Arguments.of("[]", "expected a JSON object"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("badConfigs")
+  void refusesBadConfigNamingTheKey(String json, String expected) {
+    BadInputException e = assertThrows(BadInputException.class, () -> parse(json));
+    assertTrue(e.getMessage().startsWith("config test.json: "), e.getMessage());
+    assertTrue(e.getMessage().contains(expected), e.getMessage());
+  }
+
+  @Test
+  void readsAFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("c.json");
+    Files.writeString(file, "{\"logLevel\":\"warn\"}");
+    assertEquals("warn", ConfigReader.read(file, true).logLevel());
+  }
+
+  private static Config parse(String json) throws BadInputException {
+    return ConfigReader.parse(json.getBytes(StandardCharsets.UTF_8), "config test.json");
+  }
+}
