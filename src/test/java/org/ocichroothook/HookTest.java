@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.InProcess.Result;
 
 /** Exit codes and the one stderr line, through the in-process entry point; none of these mount. */
 class HookTest {
@@ -22,12 +19,10 @@ class HookTest {
   private Path logFile;
 
   /** A hook whose syscall seam fails the test if any code path reaches it. */
-  private final Hook hook =
-      new Hook(() -> {
+  private final InProcess hook =
+      new InProcess(() -> {
         throw new AssertionError("this input must be refused before any system call");
       });
-
-  record Result(int code, String stdout, String stderr) {}
 
   @BeforeEach
   void writeConfig() throws Exception {
@@ -101,8 +96,7 @@ class HookTest {
   private static void assertFailure(Result r, int code, String expected) {
     assertEquals(code, r.code(), r.stderr());
     assertTrue(r.stderr().contains(expected), r.stderr());
-    assertTrue(r.stderr().endsWith("\n") && r.stderr().indexOf('\n') == r.stderr().length() - 1,
-        "exactly one line on stderr: " + r.stderr());
+    assertTrue(r.oneStderrLine(), "exactly one line on stderr: " + r.stderr());
     assertEquals("", r.stdout());
   }
 
@@ -112,14 +106,6 @@ class HookTest {
   }
 
   private Result run(String stdin, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        hook.execute(
-            new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            args);
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return hook.run(stdin, args);
   }
 }

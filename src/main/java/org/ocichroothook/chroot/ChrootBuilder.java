@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.ocichroothook.json.BadInputException;
 import org.ocichroothook.plan.MountKind;
@@ -119,7 +120,7 @@ public final class ChrootBuilder {
     try {
       switch (mount.kind()) {
         case EXECUTABLE -> {
-          if (!Files.isRegularFile(source)) {
+          if (!Files.readAttributes(source, BasicFileAttributes.class).isRegularFile()) {
             throw new ChrootException("executable " + source + ": not a regular file");
           }
         }
