@@ -1,0 +1,119 @@
+package org.ocichroothook.chroot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.TestStateDir;
+import org.ocichroothook.plan.MountKind;
+import org.ocichroothook.plan.MountPlan;
+import org.ocichroothook.plan.PlannedMount;
+import org.ocichroothook.state.ContainerId;
+import org.ocichroothook.sys.JnrSyscalls;
+import org.ocichroothook.sys.Linux;
+
+/** Teardown from what a killed prestart leaves behind, and the tree remover's refusals. */
+class ChrootRemoverIT {
+  private static final Path BUNDLE = Path.of("/srv/bundles/demo");
+
+  @TempDir Path base;
+  private TestStateDir dir;
+  private final JnrSyscalls sys = new JnrSyscalls();
+
+  @BeforeEach
+  void setUp() throws Exception {
+    dir = TestStateDir.create(base);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    dir.close();
+  }
+
+  @Test
+  void aHookKilledBetweenTwoMountsLeavesEverythingRemovable() throws Exception {
+    String before = TestStateDir.mountinfo();
+    Layout layout = new Layout(dir.stateDir(), new ContainerId("k1"));
+    // What prestart leaves when killed right after recording the executable's intent: proc is
+    // mounted, the executable's target file exists, unmounted, and the journal is not complete.
+    MountPlan plan = new MountPlan(layout.id(), "ptrace", List.of(
+        new PlannedMount(MountKind.PROC, "proc", Path.of("proc")),
+        new PlannedMount(MountKind.EXECUTABLE, dir.executable().toString(), Path.of("runsc"))));
+    Files.createDirectories(layout.root().resolve("proc"));
+    Files.createFile(layout.root().resolve("runsc"));
+    JournalFile.write(layout.journal(),
+        Journal.start(plan, BUNDLE).withIntent(plan.mounts().get(0)).withIntent(plan.mounts().get(1)));
+    sys.mount("proc", layout.root().resolve("proc").toString(), "proc", 0xe, null);
+
+    assertEquals(ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys).remove(layout, BUNDLE));
+    assertEquals(before, TestStateDir.mountinfo());
+    assertFalse(Files.exists(layout.containerDir()));
+  }
+
+  @Test
+  void prestartRebuildsAnIncompleteChroot() throws Exception {
+    Layout layout = new Layout(dir.stateDir(), new ContainerId("k2"));
+    MountPlan plan = new MountPlan(layout.id(), "ptrace", List.of(
+        new PlannedMount(MountKind.PROC, "proc", Path.of("proc")),
+        new PlannedMount(MountKind.EXECUTABLE, dir.executable().toString(), Path.of("runsc"))));
+    Files.createDirectories(layout.root().resolve("proc"));
+    JournalFile.write(layout.journal(), Journal.start(plan, BUNDLE).withIntent(plan.mounts().get(0)));
+    sys.mount("proc", layout.root().resolve("proc").toString(), "proc", 0xe, null);
+
+    assertEquals(ChrootBuilder.Outcome.BUILT, new ChrootBuilder(sys).build(layout, plan, BUNDLE));
+    assertEquals(2, MountTable.read().atOrBelow(layout.containerDir()).size(), "exactly one chroot");
+    assertTrue(JournalFile.read(layout.journal()).realizes(plan));
+    assertEquals(ChrootBuilder.Outcome.ALREADY_PRESENT, new ChrootBuilder(sys).build(layout, plan, BUNDLE));
+    new ChrootRemover(sys).remove(layout, BUNDLE);
+  }
+
+  @Test
+  void theTreeRemoverNeverDeletesThroughAMountPoint() throws Exception {
+    Path host = Files.createDirectory(base.resolve("host"));
+    Files.writeString(host.resolve("precious"), "host data");
+    Path victimDir = Files.createDirectories(dir.stateDir().resolve("x/sub"));
+    Files.writeString(dir.stateDir().resolve("x/own-file"), "ours");
+    sys.mount(host.toString(), victimDir.toString(), null, Linux.MS_BIND, null);
+    try {
+      List<String> errors = TreeRemover.remove(dir.stateDir(), "x", MountTable.read());
+      assertEquals(List.of("not removing " + victimDir + ": it is a mount point"), errors);
+      assertEquals("host data", Files.readString(host.resolve("precious")));
+      assertFalse(Files.exists(dir.stateDir().resolve("x/own-file")), "what was not behind the mount went");
+      assertTrue(Files.exists(victimDir));
+    } finally {
+      sys.umount2(victimDir.toString(), Linux.MNT_DETACH);
+    }
+  }
+
+  @Test
+  void theTreeRemoverRemovesSymlinksWithoutFollowingThem() throws Exception {
+    Path host = Files.createDirectory(base.resolve("host"));
+    Files.writeString(host.resolve("precious"), "host data");
+    Path x = Files.createDirectories(dir.stateDir().resolve("x"));
+    Files.createSymbolicLink(x.resolve("link-to-dir"), host);
+    Files.createSymbolicLink(x.resolve("link-to-file"), host.resolve("precious"));
+    assertEquals(List.of(), TreeRemover.remove(dir.stateDir(), "x", MountTable.read()));
+    assertFalse(Files.exists(x));
+    assertEquals("host data", Files.readString(host.resolve("precious")));
+  }
+
+  @Test
+  void nestedMountsThatNoJournalRecordedAreSweptFromMountinfo() throws Exception {
+    Layout layout = new Layout(dir.stateDir(), new ContainerId("k3"));
+    Path proc = Files.createDirectories(layout.root().resolve("proc"));
+    // No journal at all (a directory from a prestart killed before its first write), and a mount
+    // stacked inside another: mountinfo alone tells teardown what to unmount, deepest first.
+    sys.mount("tmpfs", proc.toString(), "tmpfs", 0, null);
+    Path inner = Files.createDirectory(proc.resolve("inner"));
+    sys.mount("tmpfs", inner.toString(), "tmpfs", 0, null);
+    assertEquals(ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys).remove(layout, BUNDLE));
+    assertFalse(Files.exists(layout.containerDir()));
+  }
+}

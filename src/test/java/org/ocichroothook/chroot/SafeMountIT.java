@@ -1,0 +1,65 @@
+package org.ocichroothook.chroot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.TestStateDir;
+import org.ocichroothook.sys.JnrSyscalls;
+import org.ocichroothook.sys.Linux;
+
+/** A symlink planted at, or on the way to, a mount target is refused: nothing is mounted anywhere. */
+class SafeMountIT {
+  private final SafeMount safeMount = new SafeMount(new JnrSyscalls());
+
+  @TempDir Path dir;
+
+  @Test
+  void aSymlinkAtTheTargetIsNotFollowed() throws Exception {
+    Path victim = Files.createDirectory(dir.toRealPath().resolve("victim"));
+    Path target = Files.createSymbolicLink(dir.toRealPath().resolve("proc"), victim);
+    String before = TestStateDir.mountinfo();
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> safeMount.mount("proc", target, true, "proc", 0xe));
+    assertTrue(e.getMessage().contains("open(\"" + target + "\""), e.getMessage());
+    assertTrue(e.getMessage().contains("ELOOP") || e.getMessage().contains("ENOTDIR"), e.getMessage());
+    assertEquals(before, TestStateDir.mountinfo());
+  }
+
+  @Test
+  void aSymlinkedDirectoryOnTheWayIsDetectedFromProcSelfFd() throws Exception {
+    Path real = dir.toRealPath();
+    Path elsewhere = Files.createDirectories(real.resolve("elsewhere/proc"));
+    Files.createSymbolicLink(real.resolve("root"), elsewhere.getParent());
+    Path target = real.resolve("root/proc");
+    String before = TestStateDir.mountinfo();
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> safeMount.mount("proc", target, true, "proc", 0xe));
+    assertEquals(
+        "mount target " + target + " resolves to " + elsewhere + ": refusing to mount through a symlink",
+        e.getMessage());
+    assertEquals(before, TestStateDir.mountinfo());
+  }
+
+  @Test
+  void aRealTargetIsMountedAndErrorsNameTheCall() throws Exception {
+    Path target = Files.createDirectory(dir.toRealPath().resolve("proc"));
+    safeMount.mount("proc", target, true, "proc", Linux.MS_NOSUID | Linux.MS_NODEV | Linux.MS_NOEXEC);
+    try {
+      assertEquals("proc", MountTable.read().topmostAt(target).fsType());
+      ChrootException e =
+          assertThrows(ChrootException.class, () -> safeMount.mount("none", target, true, "no-such-fs", 0));
+      assertTrue(
+          e.getMessage().matches(
+              "mount\\(\"none\", \"/proc/self/fd/\\d+\", \"no-such-fs\", 0x0\\): ENODEV \\(.*\\) \\[target "
+                  + java.util.regex.Pattern.quote(target.toString()) + "\\]"),
+          e.getMessage());
+    } finally {
+      new JnrSyscalls().umount2(target.toString(), Linux.MNT_DETACH);
+    }
+  }
+}
