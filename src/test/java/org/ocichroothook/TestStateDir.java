@@ -35,7 +35,7 @@ public final class TestStateDir implements AutoCloseable {
 
   /** Mounts a tmpfs at {@code base/state} and writes the configuration. */
   public static TestStateDir create(Path base) throws IOException, SyscallException {
-    TestStateDir dir = new TestStateDir(base.toRealPath());
+    TestStateDir dir = new TestStateDir(Files.createDirectories(base).toRealPath());
     Files.createDirectories(dir.stateDir);
     Files.setPosixFilePermissions(dir.stateDir, PosixFilePermissions.fromString("rwx--x--x"));
     dir.sys.mount("tmpfs", dir.stateDir.toString(), "tmpfs", Linux.MS_NOSUID | Linux.MS_NODEV, "mode=0711");

@@ -1,0 +1,238 @@
+package org.ocichroothook.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+import org.ocichroothook.TestStateDir;
+import org.ocichroothook.state.ContainerState;
+
+/**
+ * The hook registered through hooks.d under real podman, with an isolated store, for one OCI runtime
+ * per subclass. Every test ends with the test process's mountinfo exactly as it began.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(600)
+abstract class PodmanE2E {
+  static final String IMAGE = "localhost/oci-chroot-hook-e2e";
+
+  E2eEnvironment env;
+  private Path hooksDir;
+  private Path capture;
+  private Map<String, String> podmanEnv;
+  private String mountinfoBefore;
+
+  /** The runtime's name, which also names the captured fixtures. */
+  abstract String runtime();
+
+  /** podman's global arguments that select the runtime. */
+  abstract List<String> runtimeArgs();
+
+  /** The platform the containers ask for: kvm where the runtime ignores it, ptrace for gVisor. */
+  abstract String platform();
+
+  /** Whether the runtime passes a failing hook's stderr on to podman's error (crun does not). */
+  abstract boolean relaysHookStderr();
+
+  void beforeRuntime() throws Exception {}
+
+  /** The annotation that carries an unknown platform to the hook (gVisor rejects its own first). */
+  String unknownPlatformAnnotation() {
+    return E2eEnvironment.ANNOTATION;
+  }
+
+  @BeforeAll
+  void setUpPodman() throws Exception {
+    env = E2eEnvironment.create("podman-" + runtime());
+    beforeRuntime();
+    capture = env.base.resolve("captured");
+    hooksDir = env.hooksDir(runtime(), capture);
+    Path storage = env.base.resolve("storage.conf");
+    Files.writeString(storage, """
+        [storage]
+        driver = "vfs"
+        graphroot = "%s"
+        runroot = "%s"
+        """.formatted(env.base.resolve("graph"), env.base.resolve("runroot")));
+    Path containers = env.base.resolve("containers.conf");
+    Files.writeString(containers, """
+        [containers]
+        default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+        netns = "none"
+        [engine]
+        cgroup_manager = "cgroupfs"
+        events_logger = "file"
+        tmp_dir = "%s"
+        """.formatted(env.base.resolve("libpod-tmp")));
+    podmanEnv = Map.of(
+        "CONTAINERS_CONF", containers.toString(),
+        "CONTAINERS_STORAGE_CONF", storage.toString(),
+        "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    Path tar = env.base.resolve("rootfs.tar");
+    Command.run(List.of("/usr/bin/tar", "-C", env.rootfs.toString(), "-cf", tar.toString(), "."), Map.of(), null).ok();
+    podman("import", "--change", "CMD [\"/bin/sh\"]", tar.toString(), IMAGE).ok();
+  }
+
+  @AfterAll
+  void tearDownPodman() throws Exception {
+    if (env == null) {
+      return;
+    }
+    try {
+      podman("rm", "-a", "-f", "-t", "0");
+      podman("system", "reset", "-f");
+    } finally {
+      env.close();
+      if (Boolean.getBoolean("e2e.keep")) {
+        System.out.println("kept " + env.base);
+      } else {
+        Command.run(List.of("/bin/rm", "-rf", "--one-file-system", env.base.toString()), Map.of(), null);
+      }
+    }
+  }
+
+  @BeforeEach
+  void rememberMounts() throws Exception {
+    mountinfoBefore = TestStateDir.mountinfo();
+  }
+
+  @AfterEach
+  void mountsAreExactlyAsBefore() throws Exception {
+    podman("rm", "-a", "-f", "-t", "0").ok();
+    assertEquals(Set.of(), env.chroots(), "no chroot outlives its container");
+    assertEquals(mountinfoBefore, TestStateDir.mountinfo());
+  }
+
+  @Test
+  void aRunningContainerHasItsChrootAndRmForceRemovesIt() throws Exception {
+    String id = runDetached(platform());
+    env.assertChroot(id, platform());
+    podman("rm", "-f", "-t", "0", id).ok();
+    env.awaitNoChroot(id);
+  }
+
+  @Test
+  void runRmLeavesNothing() throws Exception {
+    Path cid = env.base.resolve("cid-run-rm");
+    podman("run", "--rm", "--cidfile", cid.toString(), "--annotation", E2eEnvironment.ANNOTATION + "=" + platform(),
+        IMAGE, "true").ok();
+    String id = Files.readString(cid).trim();
+    env.awaitNoChroot(id);
+    String log = env.hookLog();
+    assertTrue(log.contains("[" + id + "] prestart: chroot ready"), log);
+    assertTrue(log.contains("[" + id + "] poststop: removed"), log);
+  }
+
+  @Test
+  void stopThenRmLeavesNothing() throws Exception {
+    String id = runDetached(platform());
+    env.assertChroot(id, platform());
+    podman("stop", "-t", "0", id).ok();
+    env.awaitNoChroot(id);
+    podman("rm", id).ok();
+    env.assertNoChroot(id);
+  }
+
+  @Test
+  void killLeavesNothingOnceTheAsynchronousCleanupRan() throws Exception {
+    String id = runDetached(platform());
+    env.assertChroot(id, platform());
+    podman("kill", id).ok();
+    env.awaitNoChroot(id);
+    podman("rm", id).ok();
+  }
+
+  @Test
+  void aContainerWithoutTheAnnotationGetsNoChrootAndTheHookIsNotRun() throws Exception {
+    Path cid = env.base.resolve("cid-plain");
+    String captureBefore = String.join(",", listing(capture));
+    podman("run", "--rm", "--cidfile", cid.toString(), IMAGE, "true").ok();
+    String id = Files.readString(cid).trim();
+    env.assertNoChroot(id);
+    assertFalse(env.hookLog().contains(id), "the hook ran for " + id);
+    assertEquals(captureBefore, String.join(",", listing(capture)), "no hook of ours ran");
+  }
+
+  @Test
+  void anUnknownPlatformFailsTheRunWithTheHooksReason() throws Exception {
+    Path cid = env.base.resolve("cid-unknown");
+    Command.Result r = podman("run", "--rm", "--cidfile", cid.toString(),
+        "--annotation", unknownPlatformAnnotation() + "=gpu", IMAGE, "true");
+    assertNotEquals(0, r.code(), r.toString());
+    String reason = "unknown platform \"gpu\" in annotation " + unknownPlatformAnnotation()
+        + "; known platforms: kvm, ptrace, systrap";
+    if (relaysHookStderr()) {
+      assertTrue(r.stderr().contains("oci-chroot-hook: " + reason), r.stderr());
+    } else {
+      assertTrue(r.stderr().contains("error executing hook") && r.stderr().contains("exit code: 1"), r.stderr());
+    }
+    assertTrue(env.hookLog().contains("ERROR Hook - " + reason), "the log keeps the reason");
+    assertEquals(Set.of(), env.chroots());
+  }
+
+  @Test
+  void twoContainersGetTwoChrootsAndStoppingOneKeepsTheOther() throws Exception {
+    String a = runDetached(platform());
+    String b = runDetached(platform());
+    assertEquals(Set.of(a, b), env.chroots());
+    env.assertChroot(a, platform());
+    env.assertChroot(b, platform());
+    podman("stop", "-t", "0", a).ok();
+    podman("rm", a).ok();
+    env.awaitNoChroot(a);
+    env.assertChroot(b, platform());
+    podman("rm", "-f", "-t", "0", b).ok();
+    env.awaitNoChroot(b);
+  }
+
+  @Test
+  void theStatesPodmanSendsAreWhatTheHookParses() throws Exception {
+    Path cid = env.base.resolve("cid-capture");
+    podman("run", "--rm", "--cidfile", cid.toString(), "--annotation", E2eEnvironment.ANNOTATION + "=" + platform(),
+        IMAGE, "true").ok();
+    String id = Files.readString(cid).trim();
+    env.awaitNoChroot(id);
+    List<ContainerState> mine =
+        E2eEnvironment.captured(capture).stream().filter(s -> s.id().value().equals(id)).toList();
+    List<String> statuses = mine.stream().map(ContainerState::status).toList();
+    assertEquals(2, mine.size(), "one state at prestart, one at poststop: " + statuses);
+    assertTrue(Set.of("creating", "created").contains(statuses.get(0)), statuses.toString());
+    assertEquals("stopped", statuses.get(1));
+    assertEquals(platform(), mine.get(0).annotations().get(E2eEnvironment.ANNOTATION));
+    CapturedStates.save(capture, env.base, "podman-" + runtime());
+  }
+
+  String runDetached(String platform) {
+    String out = podman("run", "-d", "--annotation", E2eEnvironment.ANNOTATION + "=" + platform, IMAGE, "sleep", "1000")
+        .ok().stdout();
+    String[] lines = out.split("\n");
+    return lines[lines.length - 1].trim();
+  }
+
+  Command.Result podman(String... args) {
+    List<String> command = new ArrayList<>(List.of("/usr/bin/podman", "--hooks-dir", hooksDir.toString()));
+    command.addAll(runtimeArgs());
+    command.addAll(List.of(args));
+    return Command.run(command, podmanEnv, null);
+  }
+
+  private static List<String> listing(Path dir) throws Exception {
+    try (var s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+}
