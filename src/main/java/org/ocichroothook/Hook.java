@@ -18,7 +18,7 @@ import org.ocichroothook.plan.Planner;
 import org.ocichroothook.state.ContainerState;
 import org.ocichroothook.state.StateReader;
 import org.ocichroothook.sys.Capabilities;
-import org.ocichroothook.sys.JnrSyscalls;
+import org.ocichroothook.sys.SyscallsFactory;
 import org.ocichroothook.sys.Syscalls;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +38,7 @@ public final class Hook {
 
   /** Runs the hook with the native backend, created only once a stage needs it. */
   public static int run(InputStream stdin, PrintStream stdout, PrintStream stderr, String... args) {
-    return new Hook(JnrSyscalls::new).execute(stdin, stdout, stderr, args);
+    return new Hook(SyscallsFactory::create).execute(stdin, stdout, stderr, args);
   }
 
   int execute(InputStream stdin, PrintStream stdout, PrintStream stderr, String... args) {

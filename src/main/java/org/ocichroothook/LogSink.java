@@ -14,7 +14,8 @@ import org.ocichroothook.config.Config;
  * <p>slf4j-simple's own {@code logFile} setting truncates the file each time a process starts, which
  * would keep only the last invocation. Instead it is told to write to {@code System.err}, looked up on
  * every call, and {@code System.err} is pointed at an appending stream for the length of one run; the
- * caller's stderr, which the runtime shows, keeps only the one-line error.
+ * caller's stderr, which the runtime shows, keeps only the one-line error. Each line gets a UTC
+ * timestamp here rather than from slf4j-simple, whose date formatting is slow to start.
  */
 final class LogSink implements AutoCloseable {
   private final PrintStream saved;
@@ -28,13 +29,12 @@ final class LogSink implements AutoCloseable {
   static LogSink open(Config config) {
     setDefault("org.slf4j.simpleLogger.logFile", "System.err");
     setDefault("org.slf4j.simpleLogger.defaultLogLevel", config.logLevel());
-    setDefault("org.slf4j.simpleLogger.showDateTime", "true");
-    setDefault("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+    setDefault("org.slf4j.simpleLogger.showDateTime", "false");
     setDefault("org.slf4j.simpleLogger.showThreadName", "false");
     setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
     PrintStream file;
     try {
-      file = new PrintStream(new FileOutputStream(config.logFile().toFile(), true), true, StandardCharsets.UTF_8);
+      file = new TimestampedStream(new FileOutputStream(config.logFile().toFile(), true));
     } catch (IOException e) {
       // A log that cannot be opened must not fail a container; the stderr line still tells.
       file = new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8);
@@ -47,6 +47,18 @@ final class LogSink implements AutoCloseable {
   private static void setDefault(String key, String value) {
     if (System.getProperty(key) == null) {
       System.setProperty(key, value);
+    }
+  }
+
+  /** slf4j-simple writes each log line with one println(String): prefix it with the time. */
+  private static final class TimestampedStream extends PrintStream {
+    TimestampedStream(OutputStream out) {
+      super(out, true, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void println(String line) {
+      super.println(UtcTimestamp.format(System.currentTimeMillis()) + " " + line);
     }
   }
 

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.InProcess.Result;
 import org.ocichroothook.chroot.MountEntry;
 import org.ocichroothook.chroot.MountTable;
-import org.ocichroothook.sys.JnrSyscalls;
+import org.ocichroothook.sys.Syscalls;
+import org.ocichroothook.sys.SyscallsFactory;
 import org.ocichroothook.sys.Linux;
 
 /** prestart and poststop with real mounts, in the test JVM's private mount namespace. */
@@ -184,7 +185,7 @@ class HookIT {
     Path host = Files.createDirectory(base.resolve("hostdata"));
     Files.writeString(host.resolve("precious"), "host data");
     Path extra = Files.createDirectory(dir.root("c1").resolve("extra"));
-    JnrSyscalls sys = new JnrSyscalls();
+    Syscalls sys = SyscallsFactory.create();
     sys.mount(host.toString(), extra.toString(), null, Linux.MS_BIND, null);
     // and a second one stacked over proc
     sys.mount(host.toString(), dir.root("c1").resolve("proc").toString(), null, Linux.MS_BIND, null);
@@ -229,7 +230,7 @@ class HookIT {
   @Test
   void aStateDirectoryThatIsNotAMountPointIsMadeAPrivateOneOnce() throws Exception {
     Path shared = Files.createDirectory(base.resolve("shared"));
-    JnrSyscalls sys = new JnrSyscalls();
+    Syscalls sys = SyscallsFactory.create();
     sys.mount("tmpfs", shared.toString(), "tmpfs", 0, null);
     sys.mount(null, shared.toString(), null, 0x100000 /* MS_SHARED */, null);
     try {

@@ -4,7 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import org.ocichroothook.sys.JnrSyscalls;
+import org.ocichroothook.sys.SyscallsFactory;
 import org.ocichroothook.sys.Syscalls;
 
 /** Runs the hook in-process through its real entry point and captures what it prints. */
@@ -17,7 +17,7 @@ public final class InProcess {
 
   /** With the real native backend. */
   public static InProcess real() {
-    return new InProcess(JnrSyscalls::new);
+    return new InProcess(SyscallsFactory::create);
   }
 
   public record Result(int code, String stdout, String stderr) {

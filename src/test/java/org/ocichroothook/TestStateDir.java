@@ -5,7 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.ocichroothook.sys.JnrSyscalls;
+import org.ocichroothook.sys.Syscalls;
+import org.ocichroothook.sys.SyscallsFactory;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.SyscallException;
 
@@ -23,7 +24,7 @@ public final class TestStateDir implements AutoCloseable {
   private final Path config;
   private final Path executable;
   private final Path logFile;
-  private final JnrSyscalls sys = new JnrSyscalls();
+  private final Syscalls sys = SyscallsFactory.create();
 
   private TestStateDir(Path base) {
     this.base = base;

@@ -58,9 +58,4 @@ public final class JnrSyscalls implements Syscalls {
           "umount2", runtime.getLastError(), target, new SyscallException.Hex(flags));
     }
   }
-
-  @Override
-  public int geteuid() {
-    return posix.geteuid();
-  }
 }

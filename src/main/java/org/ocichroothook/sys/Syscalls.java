@@ -20,7 +20,4 @@ public interface Syscalls {
 
   /** umount2(2). */
   void umount2(String target, int flags) throws SyscallException;
-
-  /** The effective user id, to tell "not root" apart from other failures. */
-  int geteuid();
 }

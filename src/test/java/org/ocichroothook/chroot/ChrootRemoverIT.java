@@ -16,7 +16,8 @@ import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.plan.MountPlan;
 import org.ocichroothook.plan.PlannedMount;
 import org.ocichroothook.state.ContainerId;
-import org.ocichroothook.sys.JnrSyscalls;
+import org.ocichroothook.sys.Syscalls;
+import org.ocichroothook.sys.SyscallsFactory;
 import org.ocichroothook.sys.Linux;
 
 /** Teardown from what a killed prestart leaves behind, and the tree remover's refusals. */
@@ -25,7 +26,7 @@ class ChrootRemoverIT {
 
   @TempDir Path base;
   private TestStateDir dir;
-  private final JnrSyscalls sys = new JnrSyscalls();
+  private final Syscalls sys = SyscallsFactory.create();
 
   @BeforeEach
   void setUp() throws Exception {

@@ -9,12 +9,12 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.TestStateDir;
-import org.ocichroothook.sys.JnrSyscalls;
+import org.ocichroothook.sys.SyscallsFactory;
 import org.ocichroothook.sys.Linux;
 
 /** A symlink planted at, or on the way to, a mount target is refused: nothing is mounted anywhere. */
 class SafeMountIT {
-  private final SafeMount safeMount = new SafeMount(new JnrSyscalls());
+  private final SafeMount safeMount = new SafeMount(SyscallsFactory.create());
 
   @TempDir Path dir;
 
@@ -59,7 +59,7 @@ class SafeMountIT {
                   + java.util.regex.Pattern.quote(target.toString()) + "\\]"),
           e.getMessage());
     } finally {
-      new JnrSyscalls().umount2(target.toString(), Linux.MNT_DETACH);
+      SyscallsFactory.create().umount2(target.toString(), Linux.MNT_DETACH);
     }
   }
 }

@@ -22,7 +22,7 @@ import org.ocichroothook.chroot.MountEntry;
 import org.ocichroothook.chroot.MountTable;
 import org.ocichroothook.state.ContainerState;
 import org.ocichroothook.state.StateReader;
-import org.ocichroothook.sys.JnrSyscalls;
+import org.ocichroothook.sys.SyscallsFactory;
 import org.ocichroothook.sys.Linux;
 
 /**
@@ -119,7 +119,7 @@ final class E2eEnvironment implements AutoCloseable {
       return;
     }
     cgroupWorkaround = Files.createDirectories(base.resolve("cgroup-v1-" + list.replace(',', '-')));
-    new JnrSyscalls().mount("cgroup", cgroupWorkaround.toString(), "cgroup", 0, list);
+    SyscallsFactory.create().mount("cgroup", cgroupWorkaround.toString(), "cgroup", 0, list);
   }
 
   /** The chroot directories that exist now. */
@@ -183,7 +183,7 @@ final class E2eEnvironment implements AutoCloseable {
   @Override
   public void close() throws Exception {
     if (cgroupWorkaround != null) {
-      new JnrSyscalls().umount2(cgroupWorkaround.toString(), Linux.MNT_DETACH);
+      SyscallsFactory.create().umount2(cgroupWorkaround.toString(), Linux.MNT_DETACH);
     }
     hookState.close();
   }
