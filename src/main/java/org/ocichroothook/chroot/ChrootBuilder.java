@@ -82,7 +82,7 @@ public final class ChrootBuilder {
       return false;
     }
     try {
-      MountTable table = MountTable.read();
+      MountTable table = MountTable.readBelow(layout.containerDir());
       return journal.mounts().stream().allMatch(e -> table.isMountPoint(layout.inRoot(e.target())));
     } catch (IOException e) {
       throw new ChrootException("read " + MountTable.SELF + ": " + e, e);

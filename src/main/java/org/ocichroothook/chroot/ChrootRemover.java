@@ -93,7 +93,7 @@ public final class ChrootRemover {
   /** Unmounts whatever mountinfo still lists below {@code dir}, deepest and latest first. */
   private MountTable sweep(Path dir, String id, List<String> errors) throws ChrootException {
     for (int pass = 0; ; pass++) {
-      MountTable table = readTable();
+      MountTable table = readTable(dir);
       List<MountEntry> below = table.atOrBelow(dir);
       if (below.isEmpty() || pass == MAX_PASSES) {
         return table;
@@ -106,7 +106,7 @@ public final class ChrootRemover {
 
   /** Unmounts every mount stacked at {@code target}. */
   private void unmountAll(Path target, String id, List<String> errors) throws ChrootException {
-    for (int pass = 0; pass < MAX_PASSES && readTable().isMountPoint(target); pass++) {
+    for (int pass = 0; pass < MAX_PASSES && readTable(target).isMountPoint(target); pass++) {
       if (!unmountOnce(target, id, errors)) {
         return;
       }
@@ -138,9 +138,9 @@ public final class ChrootRemover {
     }
   }
 
-  private static MountTable readTable() throws ChrootException {
+  private static MountTable readTable(Path dir) throws ChrootException {
     try {
-      return MountTable.read();
+      return MountTable.readBelow(dir);
     } catch (IOException e) {
       throw new ChrootException("read " + MountTable.SELF + ": " + e, e);
     }

@@ -26,17 +26,56 @@ public final class MountTable {
   }
 
   public static MountTable read(Path mountinfo) throws IOException {
-    return parse(new String(Files.readAllBytes(mountinfo), StandardCharsets.UTF_8));
+    return parse(new String(Files.readAllBytes(mountinfo), StandardCharsets.UTF_8), null);
+  }
+
+  /**
+   * Only the mounts at {@code scope} or below it. A host with a thousand live chroots has thousands
+   * of mounts; each hook needs the few under one directory, so the rest are never parsed into entries.
+   */
+  public static MountTable readBelow(Path scope) throws IOException {
+    return parse(new String(Files.readAllBytes(SELF), StandardCharsets.UTF_8), scope.toString());
+  }
+
+  /** Only the mounts exactly at {@code path} (stacked ones included). */
+  public static MountTable readAt(Path path) throws IOException {
+    MountTable below = readBelow(path);
+    return new MountTable(below.entries.stream().filter(e -> e.mountPoint().equals(path)).toList());
   }
 
   static MountTable parse(String text) {
+    return parse(text, null);
+  }
+
+  static MountTable parse(String text, String scope) {
     List<MountEntry> entries = new ArrayList<>();
-    for (String line : text.split("\n")) {
-      if (!line.isEmpty()) {
-        entries.add(parseLine(line));
+    int start = 0;
+    while (start < text.length()) {
+      int end = text.indexOf('\n', start);
+      if (end < 0) {
+        end = text.length();
       }
+      if (end > start && (scope == null || inScope(text, start, end, scope))) {
+        entries.add(parseLine(text.substring(start, end)));
+      }
+      start = end + 1;
     }
     return new MountTable(entries);
+  }
+
+  /** Whether the line's mount point (its fifth field) is {@code scope} or below it. */
+  private static boolean inScope(String text, int start, int end, String scope) {
+    int field = start;
+    for (int i = 0; i < 4; i++) {
+      field = text.indexOf(' ', field) + 1;
+      if (field <= 0 || field >= end) {
+        return false;
+      }
+    }
+    int fieldEnd = text.indexOf(' ', field);
+    String mountPoint = unescape(text.substring(field, fieldEnd < 0 || fieldEnd > end ? end : fieldEnd));
+    return mountPoint.startsWith(scope)
+        && (mountPoint.length() == scope.length() || mountPoint.charAt(scope.length()) == '/' || scope.equals("/"));
   }
 
   /** Every entry, in the kernel's order: a mount appears after the mounts it sits on. */

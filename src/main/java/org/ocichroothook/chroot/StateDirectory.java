@@ -107,7 +107,7 @@ public final class StateDirectory implements AutoCloseable {
 
   private void makePrivate(Syscalls sys) throws ChrootException {
     try {
-      MountEntry own = MountTable.read().topmostAt(path);
+      MountEntry own = MountTable.readAt(path).topmostAt(path);
       if (own != null && !own.propagates()) {
         return;
       }

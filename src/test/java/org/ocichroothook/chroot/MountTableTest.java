@@ -49,6 +49,18 @@ class MountTableTest {
   }
 
   @Test
+  void aScopedReadKeepsExactlyTheMountsAtOrBelowTheScope() throws Exception {
+    String text = java.nio.file.Files.readString(Fixtures.dir().resolve("mountinfo/chroot-kvm.mountinfo"));
+    MountTable full = MountTable.parse(text);
+    for (String scope : List.of("/run/oci-chroot-hook/c1", "/run/oci-chroot-hook", "/run", "/",
+        "/run/oci-chroot-hook/c10", "/mnt/with space\tand\\slash", "/nowhere")) {
+      Path dir = Path.of(scope);
+      assertEquals(full.atOrBelow(dir), MountTable.parse(text, scope).entries(), "scope " + scope);
+    }
+    assertEquals(3, MountTable.parse(text, "/run/oci-chroot-hook/c1").entries().size(), "c10 is not below c1");
+  }
+
+  @Test
   void topmostIsTheLastStackedMount() {
     MountTable t =
         MountTable.parse(
