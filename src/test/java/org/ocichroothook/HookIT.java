@@ -198,6 +198,21 @@ class HookIT {
   }
 
   @Test
+  void aBusyMountIsDetachedLazilyAndTeardownStillCompletes() throws Exception {
+    String before = TestStateDir.mountinfo();
+    ok(prestart("c1", "kvm"));
+    // An open file on the executable's bind mount makes a plain umount2 fail with EBUSY.
+    try (java.nio.channels.FileChannel busy = java.nio.channels.FileChannel.open(dir.root("c1").resolve("runsc"))) {
+      ok(poststop("c1"));
+      assertEquals(before, TestStateDir.mountinfo(), "detached although busy");
+      assertFalse(Files.exists(dir.containerDir("c1"), LinkOption.NOFOLLOW_LINKS));
+      assertTrue(busy.isOpen());
+    }
+    String log = Files.readString(dir.logFile());
+    assertTrue(log.contains("[c1] poststop: " + dir.root("c1").resolve("runsc") + " was busy; detached it lazily"), log);
+  }
+
+  @Test
   void poststopOfAnotherBundleRefusesAndLeavesTheChrootIntact() throws Exception {
     String before = TestStateDir.mountinfo();
     ok(prestart("c1", "kvm"));

@@ -37,12 +37,6 @@ public final class MountTable {
     return parse(new String(Files.readAllBytes(SELF), StandardCharsets.UTF_8), scope.toString());
   }
 
-  /** Only the mounts exactly at {@code path} (stacked ones included). */
-  public static MountTable readAt(Path path) throws IOException {
-    MountTable below = readBelow(path);
-    return new MountTable(below.entries.stream().filter(e -> e.mountPoint().equals(path)).toList());
-  }
-
   static MountTable parse(String text) {
     return parse(text, null);
   }

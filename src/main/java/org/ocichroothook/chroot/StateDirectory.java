@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import org.ocichroothook.sys.Errnos;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.SyscallException;
 import org.ocichroothook.sys.Syscalls;
@@ -105,20 +106,26 @@ public final class StateDirectory implements AutoCloseable {
     }
   }
 
+  /**
+   * Makes the directory a private mount without reading mountinfo (costly on a host with thousands
+   * of mounts): MS_PRIVATE on a path that is not a mount point fails with EINVAL, and only then is
+   * the directory bound onto itself first. Idempotent; the caller holds the lock.
+   */
   private void makePrivate(Syscalls sys) throws ChrootException {
+    String dir = path.toString();
     try {
-      MountEntry own = MountTable.readAt(path).topmostAt(path);
-      if (own != null && !own.propagates()) {
+      try {
+        sys.mount(null, dir, null, Linux.MS_PRIVATE, null);
         return;
+      } catch (SyscallException e) {
+        if (e.errno() != Errnos.EINVAL) {
+          throw e;
+        }
       }
-      if (own == null) {
-        sys.mount(path.toString(), path.toString(), null, Linux.MS_BIND, null);
-      }
-      sys.mount(null, path.toString(), null, Linux.MS_PRIVATE, null);
+      sys.mount(dir, dir, null, Linux.MS_BIND, null);
+      sys.mount(null, dir, null, Linux.MS_PRIVATE, null);
     } catch (SyscallException e) {
       throw new ChrootException("state directory " + path + ": cannot make it a private mount: " + e.getMessage(), e);
-    } catch (IOException e) {
-      throw new ChrootException("read " + MountTable.SELF + ": " + e, e);
     }
   }
 
