@@ -3,18 +3,24 @@ package org.ocichroothook.sys;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.u_int64_t;
-import jnr.posix.POSIX;
-import jnr.posix.POSIXFactory;
 
 /**
- * {@link Syscalls} over jnr-posix, with jnr-ffi for mount(2) and umount2(2), which jnr-posix lacks.
- * jffi's native stub is loaded from {@code jffi.boot.library.path}, which the launcher points at the
- * installation's own directory.
+ * {@link Syscalls} over jnr-ffi, the backend on JDK 17-21. It binds exactly the four libc functions
+ * the hook calls: jnr-posix's POSIX binding covers hundreds, and jnr-ffi generates their stubs when
+ * it loads, which measured ~350 ms per hook process against ~160 ms for these four (JDK 17, AppCDS;
+ * see BENCHMARKS.md). jnr-posix still brings jnr-constants, which names errno values. jffi's native
+ * stub is loaded from {@code jffi.boot.library.path}, which the launcher points at the installation.
  */
 public final class JnrSyscalls implements Syscalls {
 
-  /** The two libc entry points jnr-posix does not bind. */
-  public interface MountLibrary {
+  /** The libc entry points the hook needs; errno is saved after each call. */
+  public interface LibC {
+    @SaveError
+    int open(String path, int flags, int mode);
+
+    @SaveError
+    int close(int fd);
+
     @SaveError
     int mount(String source, String target, String fstype, @u_int64_t long flags, String data);
 
@@ -22,23 +28,22 @@ public final class JnrSyscalls implements Syscalls {
     int umount2(String target, int flags);
   }
 
-  private final POSIX posix = POSIXFactory.getNativePOSIX();
-  private final MountLibrary libc = LibraryLoader.create(MountLibrary.class).load("c");
+  private final LibC libc = LibraryLoader.create(LibC.class).load("c");
   private final jnr.ffi.Runtime runtime = jnr.ffi.Runtime.getRuntime(libc);
 
   @Override
   public int open(String path, int flags, int mode) throws SyscallException {
-    int fd = posix.open(path, flags, mode);
+    int fd = libc.open(path, flags, mode);
     if (fd < 0) {
-      throw new SyscallException("open", posix.errno(), path, new SyscallException.Hex(flags));
+      throw new SyscallException("open", runtime.getLastError(), path, new SyscallException.Hex(flags));
     }
     return fd;
   }
 
   @Override
   public void close(int fd) throws SyscallException {
-    if (posix.close(fd) != 0) {
-      throw new SyscallException("close", posix.errno(), fd);
+    if (libc.close(fd) != 0) {
+      throw new SyscallException("close", runtime.getLastError(), fd);
     }
   }
 
