@@ -10,15 +10,29 @@ import java.util.stream.Collectors;
 public final class SyscallException extends Exception {
   private static final long serialVersionUID = 1L;
 
+  private final String call;
   private final int errno;
+  private final transient Object[] args;
 
+  /**
+   * The message is rendered only when read: teardown expects EINVAL ("not a mount point") after each
+   * target's last unmount, and naming an errno loads the errno tables, which a hook process should
+   * not pay for on its normal path.
+   */
   public SyscallException(String call, int errno, Object... args) {
-    super(call + "(" + render(args) + "): " + Errnos.describe(errno));
+    super(null, null, false, false);
+    this.call = call;
     this.errno = errno;
+    this.args = args.clone();
   }
 
   public int errno() {
     return errno;
+  }
+
+  @Override
+  public String getMessage() {
+    return call + "(" + render(args) + "): " + Errnos.describe(errno);
   }
 
   private static String render(Object[] args) {
