@@ -3,9 +3,6 @@ package org.ocichroothook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,7 +86,7 @@ class HookLauncherIT {
     assertTrue(help.stdout().startsWith("Usage: hook"), help.stdout());
   }
 
-  private Run run(String stdin, List<String> prefix, String... args) throws Exception {
+  private Run run(String stdin, List<String> prefix, String... args) {
     List<String> command = new ArrayList<>(prefix);
     command.add(LAUNCHER.toString());
     if (!args[0].startsWith("--")) {
@@ -97,15 +94,8 @@ class HookLauncherIT {
       command.add(dir.config().toString());
     }
     command.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(command).directory(workdir.toFile());
-    pb.environment().clear();
-    File out = base.resolve("out").toFile();
-    File err = base.resolve("err").toFile();
-    pb.redirectOutput(out).redirectError(err);
-    Process p = pb.start();
-    p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-    p.getOutputStream().close();
-    int code = p.waitFor();
-    return new Run(code, Files.readString(out.toPath()), Files.readString(err.toPath()));
+    Command.Result r = Command.inEmptyEnvironment(command, workdir, stdin);
+    return new Run(r.code(), r.stdout(), r.stderr());
   }
+
 }

@@ -3,13 +3,11 @@ package org.ocichroothook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,21 +89,11 @@ class LauncherArchiveIT {
 
   record Run(int code, String stdout, String stderr) {}
 
-  private Run run(List<String> command, String stdin) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(command);
-    pb.environment().clear();
-    File out = base.resolve("out").toFile();
-    File err = base.resolve("err").toFile();
-    pb.redirectOutput(out).redirectError(err);
-    Process p = pb.start();
-    p.getOutputStream().write(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    p.getOutputStream().close();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("timed out: " + command);
-    }
-    return new Run(p.exitValue(), Files.readString(out.toPath()), Files.readString(err.toPath()));
+  private Run run(List<String> command, String stdin) {
+    Command.Result r = Command.inEmptyEnvironment(command, null, stdin);
+    return new Run(r.code(), r.stdout(), r.stderr());
   }
+
 
   private static void copyTree(Path from, Path to) throws Exception {
     try (Stream<Path> files = Files.walk(from)) {

@@ -1,5 +1,7 @@
 package org.ocichroothook.e2e;
 
+import org.ocichroothook.Command;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
