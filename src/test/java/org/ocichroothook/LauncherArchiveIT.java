@@ -40,7 +40,7 @@ class LauncherArchiveIT {
     }
     Files.copy(REPO.resolve("hook"), home.resolve("hook"), StandardCopyOption.COPY_ATTRIBUTES);
     Files.writeString(home.resolve("launcher.conf"),
-        "JAVA=" + JAVA.toRealPath() + "\nJAVA_MAJOR=" + Runtime.version().feature() + "\nJAVA_FLAGS=\n");
+        "JAVA=" + JAVA.toRealPath() + "\nJAVA_FLAGS=\n");
   }
 
   @AfterEach
