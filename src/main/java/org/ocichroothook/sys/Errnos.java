@@ -8,10 +8,6 @@ public final class Errnos {
   public static final int ENOENT = 2;
   public static final int EINVAL = 22;
   public static final int EBUSY = 16;
-  public static final int EEXIST = 17;
-  public static final int ENOTDIR = 20;
-  public static final int EROFS = 30;
-  public static final int ELOOP = 40;
 
   private Errnos() {}
 

@@ -7,8 +7,6 @@ package org.ocichroothook.sys;
 public final class Linux {
   private static final boolean ARM64 = "aarch64".equals(System.getProperty("os.arch"));
 
-  public static final int O_RDONLY = 0;
-  public static final int O_WRONLY = 1;
   public static final int O_DIRECTORY = ARM64 ? 040000 : 0200000;
   public static final int O_NOFOLLOW = ARM64 ? 0100000 : 0400000;
   public static final int O_CLOEXEC = 02000000;
@@ -20,7 +18,6 @@ public final class Linux {
   public static final long MS_NOEXEC = 0x8;
   public static final long MS_REMOUNT = 0x20;
   public static final long MS_BIND = 0x1000;
-  public static final long MS_REC = 0x4000;
   public static final long MS_PRIVATE = 0x40000;
 
   public static final int MNT_DETACH = 0x2;

@@ -17,7 +17,8 @@ public final class SyscallException extends Exception {
   /**
    * The message is rendered only when read: teardown expects EINVAL ("not a mount point") after each
    * target's last unmount, and naming an errno loads the errno tables, which a hook process should
-   * not pay for on its normal path.
+   * not pay for on its normal path. For the same reason no stack trace is captured: the hook reports
+   * a failed call by its message, which names the call, its arguments and the errno.
    */
   public SyscallException(String call, int errno, Object... args) {
     super(null, null, false, false);
