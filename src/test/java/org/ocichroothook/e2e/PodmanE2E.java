@@ -37,6 +37,7 @@ abstract class PodmanE2E {
   private Path capture;
   private Map<String, String> podmanEnv;
   private String mountinfoBefore;
+  private int runs;
 
   /** The runtime's name, which also names the captured fixtures. */
   abstract String runtime();
@@ -129,10 +130,7 @@ abstract class PodmanE2E {
 
   @Test
   void runRmLeavesNothing() throws Exception {
-    Path cid = env.base.resolve("cid-run-rm");
-    podman("run", "--rm", "--cidfile", cid.toString(), "--annotation", E2eEnvironment.ANNOTATION + "=" + platform(),
-        IMAGE, "true").ok();
-    String id = Files.readString(cid).trim();
+    String id = runRm(E2eEnvironment.ANNOTATION + "=" + platform()).okId();
     env.awaitNoChroot(id);
     String log = env.hookLog();
     assertTrue(log.contains("[" + id + "] prestart: chroot ready"), log);
@@ -160,10 +158,8 @@ abstract class PodmanE2E {
 
   @Test
   void aContainerWithoutTheAnnotationGetsNoChrootAndTheHookIsNotRun() throws Exception {
-    Path cid = env.base.resolve("cid-plain");
     String captureBefore = String.join(",", listing(capture));
-    podman("run", "--rm", "--cidfile", cid.toString(), IMAGE, "true").ok();
-    String id = Files.readString(cid).trim();
+    String id = runRm(null).okId();
     env.assertNoChroot(id);
     assertFalse(env.hookLog().contains(id), "the hook ran for " + id);
     assertEquals(captureBefore, String.join(",", listing(capture)), "no hook of ours ran");
@@ -171,9 +167,7 @@ abstract class PodmanE2E {
 
   @Test
   void anUnknownPlatformFailsTheRunWithTheHooksReason() throws Exception {
-    Path cid = env.base.resolve("cid-unknown");
-    Command.Result r = podman("run", "--rm", "--cidfile", cid.toString(),
-        "--annotation", unknownPlatformAnnotation() + "=gpu", IMAGE, "true");
+    Command.Result r = runRm(unknownPlatformAnnotation() + "=gpu").result();
     assertNotEquals(0, r.code(), r.toString());
     String reason = "unknown platform \"gpu\" in annotation " + unknownPlatformAnnotation()
         + "; known platforms: kvm, ptrace, systrap";
@@ -203,10 +197,7 @@ abstract class PodmanE2E {
 
   @Test
   void theStatesPodmanSendsAreWhatTheHookParses() throws Exception {
-    Path cid = env.base.resolve("cid-capture");
-    podman("run", "--rm", "--cidfile", cid.toString(), "--annotation", E2eEnvironment.ANNOTATION + "=" + platform(),
-        IMAGE, "true").ok();
-    String id = Files.readString(cid).trim();
+    String id = runRm(E2eEnvironment.ANNOTATION + "=" + platform()).okId();
     env.awaitNoChroot(id);
     List<ContainerState> mine =
         E2eEnvironment.captured(capture).stream().filter(s -> s.id().value().equals(id)).toList();
@@ -216,6 +207,27 @@ abstract class PodmanE2E {
     assertEquals("stopped", statuses.get(1));
     assertEquals(platform(), mine.get(0).annotations().get(E2eEnvironment.ANNOTATION));
     CapturedStates.save(capture, env.base, "podman-" + runtime());
+  }
+
+  /** A finished {@code podman run --rm}: the container's id (from --cidfile; null if none) and how it ended. */
+  record RunRm(String id, Command.Result result) {
+    String okId() {
+      result.ok();
+      return id;
+    }
+  }
+
+  /** {@code podman run --rm IMAGE true}, with {@code annotation} (KEY=VALUE) unless it is null. */
+  RunRm runRm(String annotation) throws Exception {
+    Path cid = env.base.resolve("cid-" + (++runs));
+    List<String> args = new ArrayList<>(List.of("run", "--rm", "--cidfile", cid.toString()));
+    if (annotation != null) {
+      args.add("--annotation");
+      args.add(annotation);
+    }
+    args.addAll(List.of(IMAGE, "true"));
+    Command.Result result = podman(args.toArray(String[]::new));
+    return new RunRm(Files.exists(cid) ? Files.readString(cid).trim() : null, result);
   }
 
   String runDetached(String platform) {
