@@ -9,8 +9,13 @@ import org.ocichroothook.config.Config;
  * @param stage null when the stage is to be taken from the state's status
  * @param configExplicit whether {@code --config} named the file (then it must exist)
  */
-record CommandLine(Command command, Stage stage, Path config, boolean configExplicit,
-    boolean remove, Path bundle) {
+record CommandLine(
+    Command command,
+    Stage stage,
+    Path config,
+    boolean configExplicit,
+    boolean remove,
+    Path bundle) {
 
   enum Command {
     HOOK,

@@ -18,14 +18,14 @@ import org.ocichroothook.plan.Planner;
 import org.ocichroothook.state.ContainerState;
 import org.ocichroothook.state.StateReader;
 import org.ocichroothook.sys.Capabilities;
-import org.ocichroothook.sys.SyscallsFactory;
 import org.ocichroothook.sys.Syscalls;
+import org.ocichroothook.sys.SyscallsFactory;
 import org.slf4j.LoggerFactory;
 
 /**
  * The hook's real entry point: parses the command line, reads the configuration and the state, and
- * runs one stage. It returns an exit code and writes at most one line to {@code stderr}, because runc
- * quotes a failing hook's stderr in its own error message and that is all the operator sees.
+ * runs one stage. It returns an exit code and writes at most one line to {@code stderr}, because
+ * runc quotes a failing hook's stderr in its own error message and that is all the operator sees.
  */
 public final class Hook {
   static final String NAME = "oci-chroot-hook";
@@ -57,8 +57,9 @@ public final class Hook {
         case INJECT -> {
           BundleInjector.forLauncher(line.configExplicit() ? line.config() : null)
               .apply(line.bundle(), line.remove());
-          stdout.println((line.remove() ? "removed the hook from " : "added the hook to ")
-              + line.bundle().resolve("config.json"));
+          stdout.println(
+              (line.remove() ? "removed the hook from " : "added the hook to ")
+                  + line.bundle().resolve("config.json"));
           return ExitCode.OK;
         }
         case HOOK -> {
@@ -105,7 +106,10 @@ public final class Hook {
     try (StateDirectory dir = StateDirectory.openExisting(config.stateDir())) {
       if (dir == null) {
         LoggerFactory.getLogger(Hook.class)
-            .info("[{}] poststop: no state directory {}, nothing to do", state.id(), config.stateDir());
+            .info(
+                "[{}] poststop: no state directory {}, nothing to do",
+                state.id(),
+                config.stateDir());
         return;
       }
       requireSysAdmin("poststop");
@@ -115,7 +119,8 @@ public final class Hook {
 
   private static void requireSysAdmin(String stage) throws ChrootException {
     if (!Capabilities.effective(Capabilities.CAP_SYS_ADMIN)) {
-      throw new ChrootException(stage + " needs CAP_SYS_ADMIN to mount; run the hook as root from the runtime");
+      throw new ChrootException(
+          stage + " needs CAP_SYS_ADMIN to mount; run the hook as root from the runtime");
     }
   }
 

@@ -11,11 +11,12 @@ import org.ocichroothook.config.Config;
  * Points slf4j-simple at the configured log file, appending. Runtimes discard a hook's output (crun
  * sends it to /dev/null), so the file is where an operator finds what the hook did.
  *
- * <p>slf4j-simple's own {@code logFile} setting truncates the file each time a process starts, which
- * would keep only the last invocation. Instead it is told to write to {@code System.err}, looked up on
- * every call, and {@code System.err} is pointed at an appending stream for the length of one run; the
- * caller's stderr, which the runtime shows, keeps only the one-line error. Each line gets a UTC
- * timestamp here rather than from slf4j-simple, whose date formatting is slow to start.
+ * <p>slf4j-simple's own {@code logFile} setting truncates the file each time a process starts,
+ * which would keep only the last invocation. Instead it is told to write to {@code System.err},
+ * looked up on every call, and {@code System.err} is pointed at an appending stream for the length
+ * of one run; the caller's stderr, which the runtime shows, keeps only the one-line error. Each
+ * line gets a UTC timestamp here rather than from slf4j-simple, whose date formatting is slow to
+ * start.
  */
 final class LogSink implements AutoCloseable {
   private final PrintStream saved;

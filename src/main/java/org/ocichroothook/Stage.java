@@ -31,17 +31,25 @@ enum Stage {
       }
     }
     switch (name) {
-      case "createContainer", "startContainer" -> throw new UsageException(
-          "stage " + name + " runs inside the container's namespaces, where a host chroot cannot be"
-              + " made; register the hook for prestart (or createRuntime) and poststop");
-      case "poststart" -> throw new UsageException(
-          "stage poststart has nothing to do; register the hook for prestart (or createRuntime) and poststop");
-      default -> throw new UsageException(
-          "unknown stage \"" + name + "\"; expected prestart, createRuntime or poststop");
+      case "createContainer", "startContainer" ->
+          throw new UsageException(
+              "stage "
+                  + name
+                  + " runs inside the container's namespaces, where a host chroot cannot be"
+                  + " made; register the hook for prestart (or createRuntime) and poststop");
+      case "poststart" ->
+          throw new UsageException(
+              "stage poststart has nothing to do; register the hook for prestart (or createRuntime) and poststop");
+      default ->
+          throw new UsageException(
+              "unknown stage \"" + name + "\"; expected prestart, createRuntime or poststop");
     }
   }
 
-  /** The stage a state's status implies, when none was named: a runtime creating vs one that stopped. */
+  /**
+   * The stage a state's status implies, when none was named: a runtime creating vs one that
+   * stopped.
+   */
   static Stage fromStatus(String status) throws UsageException {
     if ("creating".equals(status) || "created".equals(status)) {
       return PRESTART;
@@ -50,7 +58,8 @@ enum Stage {
       return POSTSTOP;
     }
     throw new UsageException(
-        "no STAGE given and state status " + (status == null ? "(none)" : "\"" + status + "\"")
+        "no STAGE given and state status "
+            + (status == null ? "(none)" : "\"" + status + "\"")
             + " does not imply one; pass prestart, createRuntime or poststop");
   }
 }

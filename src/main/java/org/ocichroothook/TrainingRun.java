@@ -10,10 +10,11 @@ import java.nio.file.Path;
 
 /**
  * One prestart and one poststop in a single JVM, so the JVM can record every class both stages use
- * into a start-up archive (an AOT cache on JDK 25+, an AppCDS archive before). {@code build-archive}
- * runs it as root in a private mount namespace, with a state directory of its own; it binds the
- * program's own jar as the "executable" and /dev/null as the platform's device, so every kind of
- * mount is exercised. Exits non-zero if either stage fails, and then no archive is kept.
+ * into a start-up archive (an AOT cache on JDK 25+, an AppCDS archive before). {@code
+ * build-archive} runs it as root in a private mount namespace, with a state directory of its own;
+ * it binds the program's own jar as the "executable" and /dev/null as the platform's device, so
+ * every kind of mount is exercised. Exits non-zero if either stage fails, and then no archive is
+ * kept.
  */
 public final class TrainingRun {
   private TrainingRun() {}
@@ -25,12 +26,16 @@ public final class TrainingRun {
     }
     Path work = Path.of(args[0]);
     Path config = work.resolve("config.json");
-    Files.writeString(config, """
+    Files.writeString(
+        config,
+        """
         {"stateDir": "%s", "executable": "%s", "logFile": "%s",
          "platforms": {"kvm": ["/dev/null"], "ptrace": []}}
-        """.formatted(work.resolve("state"), args[1], work.resolve("hook.log")));
-    String state = "{\"ociVersion\":\"1.0.2\",\"id\":\"training\",\"status\":\"%s\",\"pid\":1,"
-        + "\"bundle\":\"/nonexistent/training\",\"annotations\":{\"dev.gvisor.flag.platform\":\"kvm\"}}";
+        """
+            .formatted(work.resolve("state"), args[1], work.resolve("hook.log")));
+    String state =
+        "{\"ociVersion\":\"1.0.2\",\"id\":\"training\",\"status\":\"%s\",\"pid\":1,"
+            + "\"bundle\":\"/nonexistent/training\",\"annotations\":{\"dev.gvisor.flag.platform\":\"kvm\"}}";
     int code = stage(config, state.formatted("creating"));
     if (code == 0) {
       code = stage(config, state.formatted("stopped"));
@@ -40,11 +45,13 @@ public final class TrainingRun {
 
   private static int stage(Path config, String state) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code = Hook.run(
-        new ByteArrayInputStream(state.getBytes(StandardCharsets.UTF_8)),
-        new PrintStream(java.io.OutputStream.nullOutputStream()),
-        new PrintStream(err, true, StandardCharsets.UTF_8),
-        "--config", config.toString());
+    int code =
+        Hook.run(
+            new ByteArrayInputStream(state.getBytes(StandardCharsets.UTF_8)),
+            new PrintStream(java.io.OutputStream.nullOutputStream()),
+            new PrintStream(err, true, StandardCharsets.UTF_8),
+            "--config",
+            config.toString());
     System.err.print(err.toString(StandardCharsets.UTF_8));
     return code;
   }

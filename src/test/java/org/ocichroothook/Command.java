@@ -24,7 +24,13 @@ public final class Command {
 
     @Override
     public String toString() {
-      return String.join(" ", command) + " -> exit " + code + "\nstdout: " + stdout + "\nstderr: " + stderr;
+      return String.join(" ", command)
+          + " -> exit "
+          + code
+          + "\nstdout: "
+          + stdout
+          + "\nstderr: "
+          + stderr;
     }
   }
 
@@ -34,17 +40,21 @@ public final class Command {
     return new Result(command, r.code(), r.stdout().trim(), r.stderr().trim());
   }
 
-  /** As a runtime starts a hook: an empty environment and {@code stdin}; output exactly as written. */
+  /**
+   * As a runtime starts a hook: an empty environment and {@code stdin}; output exactly as written.
+   */
   public static Result inEmptyEnvironment(List<String> command, Path dir, String stdin) {
     return exec(command, Map.of(), true, dir, stdin);
   }
 
-  private static Result exec(List<String> command, Map<String, String> env, boolean clear, Path dir, String stdin) {
+  private static Result exec(
+      List<String> command, Map<String, String> env, boolean clear, Path dir, String stdin) {
     try {
       Path out = Files.createTempFile("command-out", ".txt");
       Path err = Files.createTempFile("command-err", ".txt");
       try {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        ProcessBuilder pb =
+            new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         if (stdin == null) {
           pb.redirectInput(new File("/dev/null"));
         }

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The repository's spec-fixtures directory, found from the test's working directory (the project). */
+/**
+ * The repository's spec-fixtures directory, found from the test's working directory (the project).
+ */
 public final class Fixtures {
   private Fixtures() {}
 

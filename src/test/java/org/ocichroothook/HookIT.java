@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.InProcess.Result;
 import org.ocichroothook.chroot.MountEntry;
 import org.ocichroothook.chroot.MountTable;
+import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.Syscalls;
 import org.ocichroothook.sys.SyscallsFactory;
-import org.ocichroothook.sys.Linux;
 
 /** prestart and poststop with real mounts, in the test JVM's private mount namespace. */
 class HookIT {
@@ -57,11 +57,15 @@ class HookIT {
 
     List<MountEntry> mounts = MountTable.read().atOrBelow(dir.containerDir("c1"));
     assertEquals(
-        List.of(dir.root("c1").resolve("proc"), dir.root("c1").resolve("runsc"), dir.root("c1").resolve("dev/kvm")),
+        List.of(
+            dir.root("c1").resolve("proc"),
+            dir.root("c1").resolve("runsc"),
+            dir.root("c1").resolve("dev/kvm")),
         mounts.stream().map(MountEntry::mountPoint).toList());
     MountEntry proc = mounts.get(0);
     assertEquals("proc", proc.fsType());
-    assertTrue(proc.optionList().containsAll(List.of("rw", "nosuid", "nodev", "noexec")), proc.options());
+    assertTrue(
+        proc.optionList().containsAll(List.of("rw", "nosuid", "nodev", "noexec")), proc.options());
     MountEntry exe = mounts.get(1);
     assertTrue(exe.root().endsWith("/bin/sandbox"), exe.root());
     assertTrue(exe.optionList().containsAll(List.of("ro", "nosuid", "nodev")), exe.options());
@@ -70,7 +74,8 @@ class HookIT {
     assertEquals("/kvm", kvm.root());
     assertTrue(kvm.optionList().containsAll(List.of("nosuid", "noexec")), kvm.options());
     assertFalse(kvm.optionList().contains("nodev"), "a device must stay usable: " + kvm.options());
-    assertEquals(Files.readString(dir.executable()), Files.readString(dir.root("c1").resolve("runsc")));
+    assertEquals(
+        Files.readString(dir.executable()), Files.readString(dir.root("c1").resolve("runsc")));
   }
 
   @Test
@@ -84,7 +89,11 @@ class HookIT {
 
   @Test
   void noAnnotationUsesTheDefaultPlatform() throws Exception {
-    ok(hook.run(TestStateDir.state("c1", "created", BUNDLE, null), "--config", dir.config().toString()));
+    ok(
+        hook.run(
+            TestStateDir.state("c1", "created", BUNDLE, null),
+            "--config",
+            dir.config().toString()));
     assertEquals(Set.of("proc", "runsc"), names(dir.root("c1")), "default ptrace: no device");
   }
 
@@ -95,8 +104,14 @@ class HookIT {
     FileSystemException e =
         assertThrows(FileSystemException.class, () -> Files.writeString(inChroot, "overwritten"));
     assertTrue(e.getMessage().contains("Read-only file system"), e.getMessage());
-    assertThrows(FileSystemException.class, () -> Files.setPosixFilePermissions(inChroot, PosixFilePermissions.fromString("rwxrwxrwx")));
-    assertEquals("#!/bin/sh\necho sandbox\n", Files.readString(dir.executable()), "the host file is unchanged");
+    assertThrows(
+        FileSystemException.class,
+        () ->
+            Files.setPosixFilePermissions(inChroot, PosixFilePermissions.fromString("rwxrwxrwx")));
+    assertEquals(
+        "#!/bin/sh\necho sandbox\n",
+        Files.readString(dir.executable()),
+        "the host file is unchanged");
   }
 
   @Test
@@ -116,7 +131,12 @@ class HookIT {
     ok(prestart("c1", "kvm"));
     String once = TestStateDir.mountinfo();
     byte[] journal = Files.readAllBytes(dir.containerDir("c1").resolve("journal.json"));
-    ok(hook.run(TestStateDir.state("c1", "created", BUNDLE, "kvm"), "--config", dir.config().toString(), "createRuntime"));
+    ok(
+        hook.run(
+            TestStateDir.state("c1", "created", BUNDLE, "kvm"),
+            "--config",
+            dir.config().toString(),
+            "createRuntime"));
     assertEquals(once, TestStateDir.mountinfo(), "a second prestart mounts nothing more");
     assertArrayEquals(journal, Files.readAllBytes(dir.containerDir("c1").resolve("journal.json")));
     ok(poststop("c1"));
@@ -127,9 +147,17 @@ class HookIT {
   @Test
   void stageComesFromStatusWhenNotGiven() throws Exception {
     String before = TestStateDir.mountinfo();
-    ok(hook.run(TestStateDir.state("c1", "creating", BUNDLE, "kvm"), "--config", dir.config().toString()));
+    ok(
+        hook.run(
+            TestStateDir.state("c1", "creating", BUNDLE, "kvm"),
+            "--config",
+            dir.config().toString()));
     assertTrue(Files.isDirectory(dir.root("c1")));
-    ok(hook.run(TestStateDir.state("c1", "stopped", BUNDLE, "kvm"), "--config", dir.config().toString()));
+    ok(
+        hook.run(
+            TestStateDir.state("c1", "stopped", BUNDLE, "kvm"),
+            "--config",
+            dir.config().toString()));
     assertEquals(before, TestStateDir.mountinfo());
   }
 
@@ -140,9 +168,12 @@ class HookIT {
     assertEquals(1, r.code());
     assertTrue(r.oneStderrLine(), r.stderr());
     assertEquals(
-        "oci-chroot-hook: device " + TestStateDir.MISSING_DEVICE + " for platform broken: no such file\n",
+        "oci-chroot-hook: device "
+            + TestStateDir.MISSING_DEVICE
+            + " for platform broken: no such file\n",
         r.stderr());
-    assertEquals(before, TestStateDir.mountinfo(), "proc, the executable and /dev/null were unmounted");
+    assertEquals(
+        before, TestStateDir.mountinfo(), "proc, the executable and /dev/null were unmounted");
     assertFalse(Files.exists(dir.containerDir("c1"), LinkOption.NOFOLLOW_LINKS));
     String log = Files.readString(dir.logFile());
     assertTrue(log.contains("[c1] prestart: mounted /dev/null at "), "it got that far: " + log);
@@ -188,7 +219,8 @@ class HookIT {
     Syscalls sys = SyscallsFactory.create();
     sys.mount(host.toString(), extra.toString(), null, Linux.MS_BIND, null);
     // and a second one stacked over proc
-    sys.mount(host.toString(), dir.root("c1").resolve("proc").toString(), null, Linux.MS_BIND, null);
+    sys.mount(
+        host.toString(), dir.root("c1").resolve("proc").toString(), null, Linux.MS_BIND, null);
     assertEquals(Set.of("precious"), names(extra));
 
     ok(poststop("c1"));
@@ -202,14 +234,18 @@ class HookIT {
     String before = TestStateDir.mountinfo();
     ok(prestart("c1", "kvm"));
     // An open file on the executable's bind mount makes a plain umount2 fail with EBUSY.
-    try (java.nio.channels.FileChannel busy = java.nio.channels.FileChannel.open(dir.root("c1").resolve("runsc"))) {
+    try (java.nio.channels.FileChannel busy =
+        java.nio.channels.FileChannel.open(dir.root("c1").resolve("runsc"))) {
       ok(poststop("c1"));
       assertEquals(before, TestStateDir.mountinfo(), "detached although busy");
       assertFalse(Files.exists(dir.containerDir("c1"), LinkOption.NOFOLLOW_LINKS));
       assertTrue(busy.isOpen());
     }
     String log = Files.readString(dir.logFile());
-    assertTrue(log.contains("[c1] poststop: " + dir.root("c1").resolve("runsc") + " was busy; detached it lazily"), log);
+    assertTrue(
+        log.contains(
+            "[c1] poststop: " + dir.root("c1").resolve("runsc") + " was busy; detached it lazily"),
+        log);
   }
 
   @Test
@@ -217,14 +253,27 @@ class HookIT {
     String before = TestStateDir.mountinfo();
     ok(prestart("c1", "kvm"));
     String built = TestStateDir.mountinfo();
-    Result r = hook.run(TestStateDir.state("c1", "stopped", "/srv/bundles/other", "kvm"),
-        "--config", dir.config().toString(), "poststop");
+    Result r =
+        hook.run(
+            TestStateDir.state("c1", "stopped", "/srv/bundles/other", "kvm"),
+            "--config",
+            dir.config().toString(),
+            "poststop");
     assertEquals(1, r.code());
-    assertEquals("oci-chroot-hook: " + dir.containerDir("c1") + " belongs to bundle " + BUNDLE
-        + ", not /srv/bundles/other: refusing to remove it\n", r.stderr());
+    assertEquals(
+        "oci-chroot-hook: "
+            + dir.containerDir("c1")
+            + " belongs to bundle "
+            + BUNDLE
+            + ", not /srv/bundles/other: refusing to remove it\n",
+        r.stderr());
     assertEquals(built, TestStateDir.mountinfo());
-    Result pre = hook.run(TestStateDir.state("c1", "creating", "/srv/bundles/other", "kvm"),
-        "--config", dir.config().toString(), "prestart");
+    Result pre =
+        hook.run(
+            TestStateDir.state("c1", "creating", "/srv/bundles/other", "kvm"),
+            "--config",
+            dir.config().toString(),
+            "prestart");
     assertEquals(1, pre.code());
     assertTrue(pre.stderr().contains("belongs to bundle " + BUNDLE), pre.stderr());
     ok(poststop("c1"));
@@ -251,10 +300,15 @@ class HookIT {
     try {
       assertTrue(MountTable.read().topmostAt(shared).propagates(), "precondition: a shared parent");
       Path stateDir = shared.resolve("state");
-      Files.writeString(dir.config(), Files.readString(dir.config()).replace(dir.stateDir().toString(), stateDir.toString()));
+      Files.writeString(
+          dir.config(),
+          Files.readString(dir.config()).replace(dir.stateDir().toString(), stateDir.toString()));
       ok(prestart("c1", "ptrace"));
       ok(prestart("c2", "ptrace"));
-      List<MountEntry> own = MountTable.read().entries().stream().filter(e -> e.mountPoint().equals(stateDir)).toList();
+      List<MountEntry> own =
+          MountTable.read().entries().stream()
+              .filter(e -> e.mountPoint().equals(stateDir))
+              .toList();
       assertEquals(1, own.size(), "bound onto itself once: " + own);
       assertFalse(own.get(0).propagates(), "private: " + own.get(0).optionalFields());
       ok(poststop("c1"));
@@ -274,15 +328,24 @@ class HookIT {
     for (String line : lines) {
       assertTrue(line.contains("[c1] "), "each line names the container: " + line);
     }
-    assertNotNull(lines.stream().filter(l -> l.contains("poststop: removed")).findFirst().orElse(null));
+    assertNotNull(
+        lines.stream().filter(l -> l.contains("poststop: removed")).findFirst().orElse(null));
   }
 
   private Result prestart(String id, String platform) {
-    return hook.run(TestStateDir.state(id, "creating", BUNDLE, platform), "--config", dir.config().toString(), "prestart");
+    return hook.run(
+        TestStateDir.state(id, "creating", BUNDLE, platform),
+        "--config",
+        dir.config().toString(),
+        "prestart");
   }
 
   private Result poststop(String id) {
-    return hook.run(TestStateDir.state(id, "stopped", BUNDLE, null), "--config", dir.config().toString(), "poststop");
+    return hook.run(
+        TestStateDir.state(id, "stopped", BUNDLE, null),
+        "--config",
+        dir.config().toString(),
+        "poststop");
   }
 
   private static void ok(Result r) {
@@ -297,6 +360,7 @@ class HookIT {
   }
 
   private static String mode(Path p) throws Exception {
-    return PosixFilePermissions.toString(Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
+    return PosixFilePermissions.toString(
+        Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS));
   }
 }

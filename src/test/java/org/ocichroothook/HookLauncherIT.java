@@ -12,9 +12,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The `hook` launcher as runtimes start it: an empty environment, the bundle as working directory. */
+/**
+ * The `hook` launcher as runtimes start it: an empty environment, the bundle as working directory.
+ */
 class HookLauncherIT {
-  static final Path LAUNCHER = Path.of(System.getProperty("hook.launcher", "hook")).toAbsolutePath();
+  static final Path LAUNCHER =
+      Path.of(System.getProperty("hook.launcher", "hook")).toAbsolutePath();
 
   @TempDir Path base;
   @TempDir Path workdir;
@@ -53,25 +56,41 @@ class HookLauncherIT {
    */
   @Test
   void loadsNativeCodeOnlyFromItsOwnDirectory() throws Exception {
-    String readOnly = "mount --rbind /tmp /tmp && mount -o remount,bind,ro /tmp"
-        + " && mount --bind \"$0\" \"$0\" && mount -o remount,bind,ro \"$0\" && exec \"$@\"";
-    Run r = run(TestStateDir.state("l3", "creating", "/srv/b", "kvm"),
-        List.of("/usr/bin/unshare", "--mount", "--propagation", "private", "/bin/sh", "-c", readOnly,
-            workdir.toString()),
-        "prestart");
+    String readOnly =
+        "mount --rbind /tmp /tmp && mount -o remount,bind,ro /tmp"
+            + " && mount --bind \"$0\" \"$0\" && mount -o remount,bind,ro \"$0\" && exec \"$@\"";
+    Run r =
+        run(
+            TestStateDir.state("l3", "creating", "/srv/b", "kvm"),
+            List.of(
+                "/usr/bin/unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "/bin/sh",
+                "-c",
+                readOnly,
+                workdir.toString()),
+            "prestart");
     assertEquals(0, r.code(), r.stderr());
     assertEquals(Set.of("proc", "runsc", "dev"), HookIT.names(dir.root("l3")));
     // Its mounts went with that namespace; poststop here removes the directories.
-    assertEquals(0, run(TestStateDir.state("l3", "stopped", "/srv/b", null), List.of(), "poststop").code());
+    assertEquals(
+        0, run(TestStateDir.state("l3", "stopped", "/srv/b", null), List.of(), "poststop").code());
   }
 
   @Test
   void withoutCapSysAdminPrestartFailsWithOneClearLine() throws Exception {
     String before = TestStateDir.mountinfo();
-    Run r = run(TestStateDir.state("l2", "creating", "/srv/b", "kvm"),
-        List.of("/usr/bin/setpriv", "--bounding-set", "-sys_admin", "--"), "prestart");
+    Run r =
+        run(
+            TestStateDir.state("l2", "creating", "/srv/b", "kvm"),
+            List.of("/usr/bin/setpriv", "--bounding-set", "-sys_admin", "--"),
+            "prestart");
     assertEquals(1, r.code(), r.stderr());
-    assertEquals("oci-chroot-hook: prestart needs CAP_SYS_ADMIN to mount; run the hook as root from the runtime\n", r.stderr());
+    assertEquals(
+        "oci-chroot-hook: prestart needs CAP_SYS_ADMIN to mount; run the hook as root from the runtime\n",
+        r.stderr());
     assertEquals(before, TestStateDir.mountinfo());
   }
 
@@ -97,5 +116,4 @@ class HookLauncherIT {
     Command.Result r = Command.inEmptyEnvironment(command, workdir, stdin);
     return new Run(r.code(), r.stdout(), r.stderr());
   }
-
 }

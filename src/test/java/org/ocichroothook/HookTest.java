@@ -20,16 +20,18 @@ class HookTest {
 
   /** A hook whose syscall seam fails the test if any code path reaches it. */
   private final InProcess hook =
-      new InProcess(() -> {
-        throw new AssertionError("this input must be refused before any system call");
-      });
+      new InProcess(
+          () -> {
+            throw new AssertionError("this input must be refused before any system call");
+          });
 
   @BeforeEach
   void writeConfig() throws Exception {
     stateDir = dir.resolve("state");
     logFile = dir.resolve("hook.log");
     config = dir.resolve("config.json");
-    Files.writeString(config, "{\"stateDir\":\"" + stateDir + "\",\"logFile\":\"" + logFile + "\"}");
+    Files.writeString(
+        config, "{\"stateDir\":\"" + stateDir + "\",\"logFile\":\"" + logFile + "\"}");
   }
 
   @Test
@@ -37,7 +39,9 @@ class HookTest {
     Result help = run("", "--help");
     assertEquals(0, help.code());
     assertTrue(help.stdout().startsWith("Usage: hook [--config FILE] [STAGE] < state.json"));
-    assertTrue(help.stdout().contains("Exit status: 0 success, 1 the work failed, 2 bad usage or bad input."));
+    assertTrue(
+        help.stdout()
+            .contains("Exit status: 0 success, 1 the work failed, 2 bad usage or bad input."));
     assertEquals("", help.stderr());
     Result version = run("", "--version");
     assertEquals(0, version.code());
@@ -46,29 +50,42 @@ class HookTest {
 
   @Test
   void badUsageIsExit2WithOneLine() {
-    assertFailure(run("", "--bogus"), 2, "oci-chroot-hook: unknown option --bogus (see hook --help)");
+    assertFailure(
+        run("", "--bogus"), 2, "oci-chroot-hook: unknown option --bogus (see hook --help)");
     assertFailure(run("", "prestart", "poststop"), 2, "unexpected argument \"poststop\"");
     assertFailure(
         run(state("created"), "--config", config.toString(), "createContainer"),
-        2, "stage createContainer runs inside the container's namespaces");
+        2,
+        "stage createContainer runs inside the container's namespaces");
     assertFailure(
         run(state("running"), "--config", config.toString()),
-        2, "no STAGE given and state status \"running\" does not imply one");
+        2,
+        "no STAGE given and state status \"running\" does not imply one");
   }
 
   @Test
   void badInputIsExit2WithOneLine() throws Exception {
     String cfg = config.toString();
-    assertFailure(run("{\"id\":", "--config", cfg, "prestart"), 2, "oci-chroot-hook: state: malformed JSON");
-    assertFailure(run("{\"id\":\"c1\"}", "--config", cfg, "prestart"), 2, "missing required field \"bundle\"");
+    assertFailure(
+        run("{\"id\":", "--config", cfg, "prestart"), 2, "oci-chroot-hook: state: malformed JSON");
+    assertFailure(
+        run("{\"id\":\"c1\"}", "--config", cfg, "prestart"),
+        2,
+        "missing required field \"bundle\"");
     assertFailure(run("", "--config", cfg, "prestart"), 2, "stdin is empty");
     assertFailure(
         run(state("created").replace("\"c1\"", "\"../../etc\""), "--config", cfg, "prestart"),
-        2, "invalid container id \"../../etc\"");
-    assertFailure(run(state("created"), "--config", dir.resolve("nope.json").toString(), "prestart"),
-        2, "nope.json: no such file");
+        2,
+        "invalid container id \"../../etc\"");
+    assertFailure(
+        run(state("created"), "--config", dir.resolve("nope.json").toString(), "prestart"),
+        2,
+        "nope.json: no such file");
     Files.writeString(config, "{\"stateDir\":\"relative\"}");
-    assertFailure(run(state("created"), "--config", cfg, "prestart"), 2, "\"stateDir\" must be an absolute path");
+    assertFailure(
+        run(state("created"), "--config", cfg, "prestart"),
+        2,
+        "\"stateDir\" must be an absolute path");
     assertFalse(Files.exists(stateDir), "nothing was created");
   }
 
@@ -77,7 +94,8 @@ class HookTest {
     String state = state("created").replace("\"kvm\"", "\"gpu\"");
     assertFailure(
         run(state, "--config", config.toString(), "prestart"),
-        1, "oci-chroot-hook: unknown platform \"gpu\" in annotation dev.gvisor.flag.platform; known platforms: kvm, ptrace, systrap");
+        1,
+        "oci-chroot-hook: unknown platform \"gpu\" in annotation dev.gvisor.flag.platform; known platforms: kvm, ptrace, systrap");
     assertFalse(Files.exists(stateDir), "nothing was created");
     String log = Files.readString(logFile);
     assertTrue(log.contains("INFO Hook - [c1] prestart: bundle /srv/b"), log);
@@ -101,7 +119,8 @@ class HookTest {
   }
 
   private static String state(String status) {
-    return "{\"ociVersion\":\"1.0.2\",\"id\":\"c1\",\"status\":\"" + status
+    return "{\"ociVersion\":\"1.0.2\",\"id\":\"c1\",\"status\":\""
+        + status
         + "\",\"bundle\":\"/srv/b\",\"annotations\":{\"dev.gvisor.flag.platform\":\"kvm\"}}";
   }
 

@@ -4,8 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import org.ocichroothook.sys.SyscallsFactory;
 import org.ocichroothook.sys.Syscalls;
+import org.ocichroothook.sys.SyscallsFactory;
 
 /** Runs the hook in-process through its real entry point and captures what it prints. */
 public final class InProcess {
@@ -36,6 +36,7 @@ public final class InProcess {
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8),
             args);
-    return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Result(
+        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 }

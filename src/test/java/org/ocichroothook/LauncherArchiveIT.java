@@ -36,11 +36,14 @@ class LauncherArchiveIT {
     copyTree(target.resolve("lib"), home.resolve("lib"));
     copyTree(target.resolve("native"), home.resolve("native"));
     for (String tool : List.of("build-archive", "jvm-flags")) {
-      Files.copy(REPO.resolve("packaging").resolve(tool), home.resolve(tool), StandardCopyOption.COPY_ATTRIBUTES);
+      Files.copy(
+          REPO.resolve("packaging").resolve(tool),
+          home.resolve(tool),
+          StandardCopyOption.COPY_ATTRIBUTES);
     }
     Files.copy(REPO.resolve("hook"), home.resolve("hook"), StandardCopyOption.COPY_ATTRIBUTES);
-    Files.writeString(home.resolve("launcher.conf"),
-        "JAVA=" + JAVA.toRealPath() + "\nJAVA_FLAGS=\n");
+    Files.writeString(
+        home.resolve("launcher.conf"), "JAVA=" + JAVA.toRealPath() + "\nJAVA_FLAGS=\n");
   }
 
   @AfterEach
@@ -52,7 +55,10 @@ class LauncherArchiveIT {
   void aFreshArchiveIsUsedAndAMissingCorruptOrStaleOneFailsNothing() throws Exception {
     lifecycleIsSilent("without an archive");
 
-    Run build = run(List.of(home.resolve("build-archive").toString(), home.toString(), JAVA.toString()), "");
+    Run build =
+        run(
+            List.of(home.resolve("build-archive").toString(), home.toString(), JAVA.toString()),
+            "");
     assertEquals(0, build.code(), build.stderr());
     Path archive = Path.of(build.stdout().trim());
     assertTrue(Files.size(archive) > 1_000_000, "an archive was written: " + archive);
@@ -70,7 +76,8 @@ class LauncherArchiveIT {
     for (int i = 0; i < 600 && Files.getLastModifiedTime(archive).compareTo(jar) <= 0; i++) {
       Thread.sleep(100);
     }
-    assertTrue(Files.getLastModifiedTime(archive).compareTo(jar) > 0,
+    assertTrue(
+        Files.getLastModifiedTime(archive).compareTo(jar) > 0,
         "the launcher rebuilt the stale archive in the background");
     lifecycleIsSilent("with the rebuilt archive");
   }
@@ -78,8 +85,10 @@ class LauncherArchiveIT {
   private void lifecycleIsSilent(String when) throws Exception {
     String before = TestStateDir.mountinfo();
     for (String status : List.of("creating", "stopped")) {
-      Run r = run(List.of(home.resolve("hook").toString(), "--config", dir.config().toString()),
-          TestStateDir.state("a1", status, "/srv/b", "kvm"));
+      Run r =
+          run(
+              List.of(home.resolve("hook").toString(), "--config", dir.config().toString()),
+              TestStateDir.state("a1", status, "/srv/b", "kvm"));
       assertEquals(0, r.code(), when + ": " + r.stderr());
       assertEquals("", r.stdout(), when);
       assertEquals("", r.stderr(), when);
@@ -93,7 +102,6 @@ class LauncherArchiveIT {
     Command.Result r = Command.inEmptyEnvironment(command, null, stdin);
     return new Run(r.code(), r.stdout(), r.stderr());
   }
-
 
   private static void copyTree(Path from, Path to) throws Exception {
     try (Stream<Path> files = Files.walk(from)) {

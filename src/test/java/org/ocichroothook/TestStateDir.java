@@ -5,16 +5,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.ocichroothook.sys.Syscalls;
-import org.ocichroothook.sys.SyscallsFactory;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.SyscallException;
+import org.ocichroothook.sys.Syscalls;
+import org.ocichroothook.sys.SyscallsFactory;
 
 /**
  * A test's own state directory: a private tmpfs, as /run is on most hosts, with a configuration
  * pointing at it, a sandbox executable of the test's own and a log file. Integration tests run in a
- * private mount namespace (see src/test/sh/private-mount-namespace/java); this keeps each test's mounts
- * apart from the next test's as well.
+ * private mount namespace (see src/test/sh/private-mount-namespace/java); this keeps each test's
+ * mounts apart from the next test's as well.
  */
 public final class TestStateDir implements AutoCloseable {
   public static final String MISSING_DEVICE = "/dev/oci-chroot-hook-test-missing";
@@ -39,7 +39,8 @@ public final class TestStateDir implements AutoCloseable {
     TestStateDir dir = new TestStateDir(Files.createDirectories(base).toRealPath());
     Files.createDirectories(dir.stateDir);
     Files.setPosixFilePermissions(dir.stateDir, PosixFilePermissions.fromString("rwx--x--x"));
-    dir.sys.mount("tmpfs", dir.stateDir.toString(), "tmpfs", Linux.MS_NOSUID | Linux.MS_NODEV, "mode=0711");
+    dir.sys.mount(
+        "tmpfs", dir.stateDir.toString(), "tmpfs", Linux.MS_NOSUID | Linux.MS_NODEV, "mode=0711");
     dir.sys.mount(null, dir.stateDir.toString(), null, Linux.MS_PRIVATE, null);
     Files.createDirectories(dir.executable.getParent());
     Files.writeString(dir.executable, "#!/bin/sh\necho sandbox\n");
@@ -86,9 +87,18 @@ public final class TestStateDir implements AutoCloseable {
 
   /** An OCI state for container {@code id} asking for {@code platform} (null: no annotation). */
   public static String state(String id, String status, String bundle, String platform) {
-    String annotations = platform == null ? "{}" : "{\"dev.gvisor.flag.platform\":\"" + platform + "\"}";
-    return "{\"ociVersion\":\"1.0.2\",\"id\":\"" + id + "\",\"status\":\"" + status + "\",\"pid\":1,"
-        + "\"bundle\":\"" + bundle + "\",\"annotations\":" + annotations + "}";
+    String annotations =
+        platform == null ? "{}" : "{\"dev.gvisor.flag.platform\":\"" + platform + "\"}";
+    return "{\"ociVersion\":\"1.0.2\",\"id\":\""
+        + id
+        + "\",\"status\":\""
+        + status
+        + "\",\"pid\":1,"
+        + "\"bundle\":\""
+        + bundle
+        + "\",\"annotations\":"
+        + annotations
+        + "}";
   }
 
   /** The calling process's mount table, as text: compared whole, before and after. */

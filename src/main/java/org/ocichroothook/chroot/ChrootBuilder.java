@@ -12,16 +12,15 @@ import org.ocichroothook.json.BadInputException;
 import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.plan.MountPlan;
 import org.ocichroothook.plan.PlannedMount;
-import org.ocichroothook.sys.SyscallException;
 import org.ocichroothook.sys.Syscalls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Performs a {@link MountPlan}: creates the container directory and its journal, then for each mount
- * records the intent, creates the target and mounts it symlink-safely. Idempotent: a chroot that
- * already realizes the plan is left as it is; a partial one is torn down and built again. Any failure
- * undoes everything this run did before it is reported.
+ * Performs a {@link MountPlan}: creates the container directory and its journal, then for each
+ * mount records the intent, creates the target and mounts it symlink-safely. Idempotent: a chroot
+ * that already realizes the plan is left as it is; a partial one is torn down and built again. Any
+ * failure undoes everything this run did before it is reported.
  */
 public final class ChrootBuilder {
   private static final Logger LOG = LoggerFactory.getLogger(ChrootBuilder.class);
@@ -58,7 +57,8 @@ public final class ChrootBuilder {
       try {
         remover.remove(layout, null);
       } catch (ChrootException rollback) {
-        throw new ChrootException(e.getMessage() + "; rollback failed too: " + rollback.getMessage(), e);
+        throw new ChrootException(
+            e.getMessage() + "; rollback failed too: " + rollback.getMessage(), e);
       }
       throw e;
     }
@@ -66,7 +66,8 @@ public final class ChrootBuilder {
     return Outcome.BUILT;
   }
 
-  private boolean alreadyRealized(Layout layout, MountPlan plan, Path bundle) throws ChrootException {
+  private boolean alreadyRealized(Layout layout, MountPlan plan, Path bundle)
+      throws ChrootException {
     Journal journal;
     try {
       journal = JournalFile.read(layout.journal());
@@ -75,7 +76,11 @@ public final class ChrootBuilder {
     }
     if (journal != null && !journal.bundle().equals(bundle)) {
       throw new ChrootException(
-          layout.containerDir() + " belongs to bundle " + journal.bundle() + ", not " + bundle
+          layout.containerDir()
+              + " belongs to bundle "
+              + journal.bundle()
+              + ", not "
+              + bundle
               + ": refusing to touch it");
     }
     if (journal == null || !journal.realizes(plan)) {
@@ -109,7 +114,11 @@ public final class ChrootBuilder {
       }
       LOG.info(
           "[{}] prestart: mounted {} at {} ({}, flags 0x{}{})",
-          id, mount.source(), target, kind.wireName(), Long.toHexString(kind.mountFlags()),
+          id,
+          mount.source(),
+          target,
+          kind.wireName(),
+          Long.toHexString(kind.mountFlags()),
           kind.remountFlags() == 0 ? "" : ", remount 0x" + Long.toHexString(kind.remountFlags()));
     }
     writeJournal(layout, journal.completed());
@@ -136,14 +145,20 @@ public final class ChrootBuilder {
     } catch (NoSuchFileException e) {
       String what = mount.kind() == MountKind.DEVICE ? "device" : "executable";
       throw new ChrootException(
-          what + " " + source + (mount.kind() == MountKind.DEVICE ? " for platform " + platform : "")
-              + ": no such file", e);
+          what
+              + " "
+              + source
+              + (mount.kind() == MountKind.DEVICE ? " for platform " + platform : "")
+              + ": no such file",
+          e);
     } catch (IOException e) {
       throw new ChrootException("stat " + source + ": " + e, e);
     }
   }
 
-  /** Creates the target and any missing parents below the root, refusing anything but a real dir. */
+  /**
+   * Creates the target and any missing parents below the root, refusing anything but a real dir.
+   */
   private static void createTarget(Path root, PlannedMount mount) throws ChrootException {
     Path dir = root;
     Path target = mount.target();

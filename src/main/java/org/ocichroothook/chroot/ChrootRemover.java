@@ -17,13 +17,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Teardown: unmounts everything under a container's directory, proves from mountinfo that nothing is
- * left mounted there, and only then removes the directory. It runs every step it safely can, collects
- * every error and reports them together, and is idempotent: a second run, or a run for a container
- * that never had a chroot, finds nothing to do.
+ * Teardown: unmounts everything under a container's directory, proves from mountinfo that nothing
+ * is left mounted there, and only then removes the directory. It runs every step it safely can,
+ * collects every error and reports them together, and is idempotent: a second run, or a run for a
+ * container that never had a chroot, finds nothing to do.
  */
 public final class ChrootRemover {
   private static final Logger LOG = LoggerFactory.getLogger(ChrootRemover.class);
+
   /** Stacked mounts on one target are peeled one per pass; more than this is not ours. */
   private static final int MAX_PASSES = 8;
 
@@ -57,12 +58,18 @@ public final class ChrootRemover {
     Journal journal = readJournal(layout);
     if (journal != null && bundle != null && !journal.bundle().equals(bundle)) {
       throw new ChrootException(
-          dir + " belongs to bundle " + journal.bundle() + ", not " + bundle + ": refusing to remove it");
+          dir
+              + " belongs to bundle "
+              + journal.bundle()
+              + ", not "
+              + bundle
+              + ": refusing to remove it");
     }
     List<String> errors = new ArrayList<>();
     if (journal != null) {
       // Recorded mounts first, latest first, each until umount2 says it is no mount point (EINVAL):
-      // that also peels stacked mounts, without reading mountinfo, which costs milliseconds per read
+      // that also peels stacked mounts, without reading mountinfo, which costs milliseconds per
+      // read
       // on a host with thousands of mounts. The sweep below reads it once to prove the result.
       for (int i = journal.mounts().size() - 1; i >= 0; i--) {
         Path target = layout.inRoot(journal.mounts().get(i).target());
@@ -92,7 +99,12 @@ public final class ChrootRemover {
       return JournalFile.read(layout.journal());
     } catch (IOException | BadInputException e) {
       throw new ChrootException(
-          "cannot verify who owns " + layout.containerDir() + ": " + e.getMessage() + ": refusing to remove it", e);
+          "cannot verify who owns "
+              + layout.containerDir()
+              + ": "
+              + e.getMessage()
+              + ": refusing to remove it",
+          e);
     }
   }
 

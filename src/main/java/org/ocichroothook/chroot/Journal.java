@@ -11,8 +11,9 @@ import org.ocichroothook.state.ContainerId;
 
 /**
  * What prestart did for a container, recorded before it does it: the owner (id and bundle), the
- * platform, every mount it is about to make (its intent), and whether it finished. Teardown reads it,
- * together with mountinfo, so a hook killed between two mounts still leaves everything removable.
+ * platform, every mount it is about to make (its intent), and whether it finished. Teardown reads
+ * it, together with mountinfo, so a hook killed between two mounts still leaves everything
+ * removable.
  */
 public record Journal(
     ContainerId id, Path bundle, String platform, List<Entry> mounts, boolean complete) {

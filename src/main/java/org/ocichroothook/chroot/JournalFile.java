@@ -24,8 +24,9 @@ import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.state.ContainerId;
 
 /**
- * Reads and writes a {@link Journal} durably: each write goes to a temporary file that is synced and
- * then renamed over the journal, so a reader sees the old journal or the new one, never a torn one.
+ * Reads and writes a {@link Journal} durably: each write goes to a temporary file that is synced
+ * and then renamed over the journal, so a reader sees the old journal or the new one, never a torn
+ * one.
  */
 final class JournalFile {
   private static final JsonFactory FACTORY = new JsonFactory();
@@ -40,7 +41,8 @@ final class JournalFile {
     try (FileChannel ch =
         FileChannel.open(
             tmp,
-            Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+            Set.of(
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       while (buffer.hasRemaining()) {

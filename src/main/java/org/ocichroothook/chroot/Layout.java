@@ -5,10 +5,11 @@ import java.util.Objects;
 import org.ocichroothook.state.ContainerId;
 
 /**
- * Where a container's files live: {@code <stateDir>/<id>/} holds {@code journal.json} and
- * {@code root/}, the chroot itself.
+ * Where a container's files live: {@code <stateDir>/<id>/} holds {@code journal.json} and {@code
+ * root/}, the chroot itself.
  *
- * @param stateDir the state directory's real path (no symlinks), as resolved by {@link StateDirectory}
+ * @param stateDir the state directory's real path (no symlinks), as resolved by {@link
+ *     StateDirectory}
  */
 public record Layout(Path stateDir, ContainerId id) {
   public Layout {

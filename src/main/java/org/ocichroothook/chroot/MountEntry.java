@@ -31,6 +31,7 @@ public record MountEntry(
 
   /** Whether mounts and unmounts below this one propagate to or from a peer group. */
   public boolean propagates() {
-    return optionalFields.stream().anyMatch(f -> f.startsWith("shared:") || f.startsWith("master:"));
+    return optionalFields.stream()
+        .anyMatch(f -> f.startsWith("shared:") || f.startsWith("master:"));
   }
 }

@@ -9,8 +9,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A snapshot of the calling process's mount table, from {@code /proc/self/mountinfo}. Teardown trusts
- * it, not the journal alone, to know what is still mounted: it is the kernel's own account.
+ * A snapshot of the calling process's mount table, from {@code /proc/self/mountinfo}. Teardown
+ * trusts it, not the journal alone, to know what is still mounted: it is the kernel's own account.
  */
 public final class MountTable {
   public static final Path SELF = Path.of("/proc/self/mountinfo");
@@ -31,7 +31,8 @@ public final class MountTable {
 
   /**
    * Only the mounts at {@code scope} or below it. A host with a thousand live chroots has thousands
-   * of mounts; each hook needs the few under one directory, so the rest are never parsed into entries.
+   * of mounts; each hook needs the few under one directory, so the rest are never parsed into
+   * entries.
    */
   public static MountTable readBelow(Path scope) throws IOException {
     return parse(new String(Files.readAllBytes(SELF), StandardCharsets.UTF_8), scope.toString());
@@ -67,9 +68,12 @@ public final class MountTable {
       }
     }
     int fieldEnd = text.indexOf(' ', field);
-    String mountPoint = unescape(text.substring(field, fieldEnd < 0 || fieldEnd > end ? end : fieldEnd));
+    String mountPoint =
+        unescape(text.substring(field, fieldEnd < 0 || fieldEnd > end ? end : fieldEnd));
     return mountPoint.startsWith(scope)
-        && (mountPoint.length() == scope.length() || mountPoint.charAt(scope.length()) == '/' || scope.equals("/"));
+        && (mountPoint.length() == scope.length()
+            || mountPoint.charAt(scope.length()) == '/'
+            || scope.equals("/"));
   }
 
   /** Every entry, in the kernel's order: a mount appears after the mounts it sits on. */

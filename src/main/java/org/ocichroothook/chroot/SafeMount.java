@@ -12,10 +12,10 @@ import org.ocichroothook.sys.SyscallException;
 import org.ocichroothook.sys.Syscalls;
 
 /**
- * Mounts onto a target without following a symlink, as gVisor's {@code SafeMount} does: the target is
- * opened with {@code O_PATH|O_NOFOLLOW}, {@code /proc/self/fd/N} is read back and must name exactly the
- * intended path (so no component was a symlink), and the mount call is given {@code /proc/self/fd/N},
- * which the kernel resolves to the very file that was checked.
+ * Mounts onto a target without following a symlink, as gVisor's {@code SafeMount} does: the target
+ * is opened with {@code O_PATH|O_NOFOLLOW}, {@code /proc/self/fd/N} is read back and must name
+ * exactly the intended path (so no component was a symlink), and the mount call is given {@code
+ * /proc/self/fd/N}, which the kernel resolves to the very file that was checked.
  */
 final class SafeMount {
   private final Syscalls sys;
@@ -52,7 +52,11 @@ final class SafeMount {
       Path actual = Files.readSymbolicLink(Path.of(fdPath));
       if (!actual.equals(target)) {
         throw new ChrootException(
-            "mount target " + target + " resolves to " + actual + ": refusing to mount through a symlink");
+            "mount target "
+                + target
+                + " resolves to "
+                + actual
+                + ": refusing to mount through a symlink");
       }
       action.apply(fdPath);
     } catch (IOException e) {

@@ -18,17 +18,16 @@ import org.ocichroothook.sys.SyscallException;
 import org.ocichroothook.sys.Syscalls;
 
 /**
- * The state directory, held under an exclusive lock for the whole of one hook invocation, so two hooks
- * (two containers starting, or a poststop racing a prestart) never interleave their mounts and the
- * one-time set-up below cannot race.
+ * The state directory, held under an exclusive lock for the whole of one hook invocation, so two
+ * hooks (two containers starting, or a poststop racing a prestart) never interleave their mounts
+ * and the one-time set-up below cannot race.
  *
- * <p>On set-up the directory is made a private mount (bound onto itself first when it is not a mount
- * point): otherwise, on a host whose {@code /} or {@code /run} is shared, every chroot mount would
- * propagate into every peer mount namespace and be pinned there after teardown.
+ * <p>On set-up the directory is made a private mount (bound onto itself first when it is not a
+ * mount point): otherwise, on a host whose {@code /} or {@code /run} is shared, every chroot mount
+ * would propagate into every peer mount namespace and be pinned there after teardown.
  */
 public final class StateDirectory implements AutoCloseable {
-  private static final Set<PosixFilePermission> MODE =
-      PosixFilePermissions.fromString("rwx--x--x");
+  private static final Set<PosixFilePermission> MODE = PosixFilePermissions.fromString("rwx--x--x");
 
   private final Path path;
   private final FileChannel lockChannel;
@@ -93,7 +92,8 @@ public final class StateDirectory implements AutoCloseable {
       FileChannel channel =
           FileChannel.open(
               lockFile,
-              Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+              Set.of(
+                  StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       try {
         return new StateDirectory(real, channel, channel.lock());
@@ -125,7 +125,8 @@ public final class StateDirectory implements AutoCloseable {
       sys.mount(dir, dir, null, Linux.MS_BIND, null);
       sys.mount(null, dir, null, Linux.MS_PRIVATE, null);
     } catch (SyscallException e) {
-      throw new ChrootException("state directory " + path + ": cannot make it a private mount: " + e.getMessage(), e);
+      throw new ChrootException(
+          "state directory " + path + ": cannot make it a private mount: " + e.getMessage(), e);
     }
   }
 

@@ -14,11 +14,11 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * Removes a container directory without following a symlink and without entering a mount point.
- * It works through {@link SecureDirectoryStream}, whose calls are relative to an open directory
+ * Removes a container directory without following a symlink and without entering a mount point. It
+ * works through {@link SecureDirectoryStream}, whose calls are relative to an open directory
  * (openat/unlinkat with O_NOFOLLOW), so a symlink swapped in mid-way is removed as a link, never
- * followed. Any path that is a mount point is left alone and reported: deleting through it could reach
- * the host's files.
+ * followed. Any path that is a mount point is left alone and reported: deleting through it could
+ * reach the host's files.
  */
 final class TreeRemover {
   private TreeRemover() {}
@@ -61,7 +61,8 @@ final class TreeRemover {
               .readAttributes();
       if (attrs.isDirectory()) {
         int before = errors.size();
-        try (SecureDirectoryStream<Path> child = dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+        try (SecureDirectoryStream<Path> child =
+            dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
           List<Path> names = new ArrayList<>();
           child.forEach(entry -> names.add(entry.getFileName()));
           for (Path entry : names) {

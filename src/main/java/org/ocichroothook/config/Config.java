@@ -9,8 +9,8 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * The administrator's configuration, validated. Annotations only ever choose a key of
- * {@link #platforms}; every host path the hook touches comes from here.
+ * The administrator's configuration, validated. Annotations only ever choose a key of {@link
+ * #platforms}; every host path the hook touches comes from here.
  *
  * @param stateDir where each container's directory is made; absolute and normalized
  * @param executable the sandbox executable bound read-only into each chroot
@@ -32,13 +32,17 @@ public record Config(
     String logLevel) {
 
   public static final Path DEFAULT_FILE = Path.of("/etc/oci-chroot-hook/config.json");
+
   /** The project's own platform annotation, consulted after gVisor's. */
   public static final String PROJECT_ANNOTATION = "org.ocichroothook.platform";
+
   public static final String GVISOR_ANNOTATION = "dev.gvisor.flag.platform";
 
   private static final Pattern PLATFORM_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
   private static final Pattern TARGET_NAME = Pattern.compile("[A-Za-z0-9_+][A-Za-z0-9_+.-]{0,254}");
-  private static final List<String> LEVELS = List.of("trace", "debug", "info", "warn", "error", "off");
+  private static final List<String> LEVELS =
+      List.of("trace", "debug", "info", "warn", "error", "off");
+
   /** Names the chroot itself uses; the executable must not shadow them. */
   private static final List<String> RESERVED_TARGETS = List.of("proc", "dev");
 
@@ -52,7 +56,9 @@ public record Config(
     if (!TARGET_NAME.matcher(executableTarget).matches()
         || RESERVED_TARGETS.contains(executableTarget)) {
       throw new IllegalArgumentException(
-          "\"executableTarget\" must be one file name (not proc or dev), got \"" + executableTarget + "\"");
+          "\"executableTarget\" must be one file name (not proc or dev), got \""
+              + executableTarget
+              + "\"");
     }
     platformAnnotations = List.copyOf(platformAnnotations);
     for (String key : platformAnnotations) {
@@ -72,11 +78,15 @@ public record Config(
     platforms = copyOrdered(platforms);
     if (!platforms.containsKey(defaultPlatform)) {
       throw new IllegalArgumentException(
-          "\"defaultPlatform\" \"" + defaultPlatform + "\" is not one of \"platforms\" " + platforms.keySet());
+          "\"defaultPlatform\" \""
+              + defaultPlatform
+              + "\" is not one of \"platforms\" "
+              + platforms.keySet());
     }
     logFile = absolute("logFile", logFile);
     if (!LEVELS.contains(logLevel)) {
-      throw new IllegalArgumentException("\"logLevel\" must be one of " + LEVELS + ", got \"" + logLevel + "\"");
+      throw new IllegalArgumentException(
+          "\"logLevel\" must be one of " + LEVELS + ", got \"" + logLevel + "\"");
     }
   }
 
@@ -100,10 +110,12 @@ public record Config(
   private static Path absolute(String key, Path path) {
     Objects.requireNonNull(path, key);
     if (!path.isAbsolute()) {
-      throw new IllegalArgumentException("\"" + key + "\" must be an absolute path, got \"" + path + "\"");
+      throw new IllegalArgumentException(
+          "\"" + key + "\" must be an absolute path, got \"" + path + "\"");
     }
     if (!path.normalize().equals(path)) {
-      throw new IllegalArgumentException("\"" + key + "\" must be a normalized path, got \"" + path + "\"");
+      throw new IllegalArgumentException(
+          "\"" + key + "\" must be a normalized path, got \"" + path + "\"");
     }
     return path;
   }

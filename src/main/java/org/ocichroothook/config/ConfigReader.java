@@ -12,9 +12,9 @@ import org.ocichroothook.json.BadInputException;
 import org.ocichroothook.json.JsonInput;
 
 /**
- * Reads the configuration file: every key optional, unknown keys and bad values refused with the key
- * named. A missing file at the default location means the defaults; a missing file that was named
- * with {@code --config} is an error.
+ * Reads the configuration file: every key optional, unknown keys and bad values refused with the
+ * key named. A missing file at the default location means the defaults; a missing file that was
+ * named with {@code --config} is an error.
  */
 public final class ConfigReader {
   private static final int MAX_BYTES = 1 << 20;

@@ -20,18 +20,21 @@ import java.util.Set;
 import org.ocichroothook.json.BadInputException;
 
 /**
- * Adds the hook to a bundle's {@code config.json} (for runc or crun without podman), or takes it out.
- * Idempotent: the hook's own entries, recognised by {@code args[0] == "oci-chroot-hook"}, are replaced,
- * never duplicated. Everything else in the file is kept as it was, in its order. The file is replaced
- * atomically and only once the new content is complete; bad input leaves it untouched.
+ * Adds the hook to a bundle's {@code config.json} (for runc or crun without podman), or takes it
+ * out. Idempotent: the hook's own entries, recognised by {@code args[0] == "oci-chroot-hook"}, are
+ * replaced, never duplicated. Everything else in the file is kept as it was, in its order. The file
+ * is replaced atomically and only once the new content is complete; bad input leaves it untouched.
  */
 public final class BundleInjector {
   /** argv[0] of the hook's entries: how they are recognised again. */
   public static final String MARKER = "oci-chroot-hook";
+
   /** Set by the launcher to its own path, which is what a runtime must execute. */
   public static final String LAUNCHER_PROPERTY = "oci-chroot-hook.launcher";
+
   static final List<String> STAGES = List.of("prestart", "poststop");
-  static final String PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  static final String PATH_ENV =
+      "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   static final int TIMEOUT_SECONDS = 30;
   private static final long MAX_BYTES = 16L << 20;
 
@@ -124,7 +127,10 @@ public final class BundleInjector {
     try {
       if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
         throw new BadInputException(
-            file + (Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? ": not a regular file" : ": no such file"));
+            file
+                + (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                    ? ": not a regular file"
+                    : ": no such file"));
       }
       if (Files.size(file) > MAX_BYTES) {
         throw new BadInputException(file + ": larger than " + MAX_BYTES + " bytes");
@@ -143,7 +149,8 @@ public final class BundleInjector {
     }
   }
 
-  private static void write(ObjectMapper mapper, Path file, ObjectNode root) throws BadInputException {
+  private static void write(ObjectMapper mapper, Path file, ObjectNode root)
+      throws BadInputException {
     Path tmp = file.resolveSibling(".config.json.oci-chroot-hook.tmp");
     try {
       Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);

@@ -1,6 +1,8 @@
 package org.ocichroothook.json;
 
-/** Input the hook cannot act on (malformed JSON, a missing or mistyped field, a bad value): exit 2. */
+/**
+ * Input the hook cannot act on (malformed JSON, a missing or mistyped field, a bad value): exit 2.
+ */
 public final class BadInputException extends Exception {
   private static final long serialVersionUID = 1L;
 

@@ -27,7 +27,10 @@ public final class JsonInput implements AutoCloseable {
     this.document = document;
   }
 
-  /** Starts reading {@code json}, which must hold one JSON object; {@code document} names it in errors. */
+  /**
+   * Starts reading {@code json}, which must hold one JSON object; {@code document} names it in
+   * errors.
+   */
   public static JsonInput ofObject(byte[] json, String document) throws BadInputException {
     try {
       JsonInput input = new JsonInput(FACTORY.createParser(json), document);
@@ -181,9 +184,16 @@ public final class JsonInput implements AutoCloseable {
 
   private BadInputException wrongType(String field, String expected) {
     JsonToken token = parser.currentToken();
-    String got = token == null ? "nothing" : token.asString() == null ? token.name() : token.asString();
+    String got =
+        token == null ? "nothing" : token.asString() == null ? token.name() : token.asString();
     return new BadInputException(
-        document + ": field \"" + field + "\" must be " + expected + ", got " + describe(token, got));
+        document
+            + ": field \""
+            + field
+            + "\" must be "
+            + expected
+            + ", got "
+            + describe(token, got));
   }
 
   private static String describe(JsonToken token, String got) {
@@ -211,7 +221,8 @@ public final class JsonInput implements AutoCloseable {
   }
 
   private static BadInputException input(String document, IOException e) {
-    String message = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+    String message =
+        e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
     int newline = message == null ? -1 : message.indexOf('\n');
     if (newline >= 0) {
       message = message.substring(0, newline);

@@ -10,9 +10,9 @@ import static org.ocichroothook.sys.Linux.MS_REMOUNT;
 /**
  * The three kinds of mount a chroot holds, and the flags each is made with: the options table.
  *
- * <p>A bind mount ignores every flag but MS_BIND (and MS_REC) when it is created: read-only, nosuid,
- * nodev and noexec only take effect through a second {@code MS_REMOUNT|MS_BIND} mount call, which is
- * why bind kinds carry {@link #remountFlags}.
+ * <p>A bind mount ignores every flag but MS_BIND (and MS_REC) when it is created: read-only,
+ * nosuid, nodev and noexec only take effect through a second {@code MS_REMOUNT|MS_BIND} mount call,
+ * which is why bind kinds carry {@link #remountFlags}.
  */
 public enum MountKind {
   /** A new procfs at {@code /proc}. */

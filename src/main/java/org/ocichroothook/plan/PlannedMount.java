@@ -15,9 +15,13 @@ public record PlannedMount(MountKind kind, String source, Path target) {
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(target, "target");
-    if (target.isAbsolute() || target.getNameCount() == 0 || !target.normalize().equals(target)
-        || target.startsWith("..") || target.toString().isEmpty()) {
-      throw new IllegalArgumentException("mount target must be a relative path inside the chroot: " + target);
+    if (target.isAbsolute()
+        || target.getNameCount() == 0
+        || !target.normalize().equals(target)
+        || target.startsWith("..")
+        || target.toString().isEmpty()) {
+      throw new IllegalArgumentException(
+          "mount target must be a relative path inside the chroot: " + target);
     }
   }
 }

@@ -20,9 +20,12 @@ public final class Planner {
     mounts.add(new PlannedMount(MountKind.PROC, "proc", Path.of("proc")));
     mounts.add(
         new PlannedMount(
-            MountKind.EXECUTABLE, config.executable().toString(), Path.of(config.executableTarget())));
+            MountKind.EXECUTABLE,
+            config.executable().toString(),
+            Path.of(config.executableTarget())));
     for (Path device : config.platforms().get(platform)) {
-      mounts.add(new PlannedMount(MountKind.DEVICE, device.toString(), Path.of("/").relativize(device)));
+      mounts.add(
+          new PlannedMount(MountKind.DEVICE, device.toString(), Path.of("/").relativize(device)));
     }
     return new MountPlan(state.id(), platform, mounts);
   }

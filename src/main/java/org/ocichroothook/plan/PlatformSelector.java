@@ -19,8 +19,12 @@ public final class PlatformSelector {
       }
       if (!config.platforms().containsKey(value)) {
         throw new PlanException(
-            "unknown platform \"" + printable(value) + "\" in annotation " + key
-                + "; known platforms: " + String.join(", ", config.platforms().keySet()));
+            "unknown platform \""
+                + printable(value)
+                + "\" in annotation "
+                + key
+                + "; known platforms: "
+                + String.join(", ", config.platforms().keySet()));
       }
       return value;
     }
@@ -30,13 +34,16 @@ public final class PlatformSelector {
   private static String printable(String value) {
     String shown = value.length() > 64 ? value.substring(0, 64) + "..." : value;
     StringBuilder out = new StringBuilder();
-    shown.codePoints().forEach(c -> {
-      if (c < 0x20 || c == 0x7f) {
-        out.append(String.format("\\x%02x", c));
-      } else {
-        out.appendCodePoint(c);
-      }
-    });
+    shown
+        .codePoints()
+        .forEach(
+            c -> {
+              if (c < 0x20 || c == 0x7f) {
+                out.append(String.format("\\x%02x", c));
+              } else {
+                out.appendCodePoint(c);
+              }
+            });
     return out.toString();
   }
 }

@@ -4,8 +4,9 @@ import java.util.regex.Pattern;
 import org.ocichroothook.json.BadInputException;
 
 /**
- * A container id that is safe to use as one path component: it starts with a letter or digit (so never
- * {@code .}, {@code ..} or a hidden name) and holds only {@code [A-Za-z0-9_+.-]}, at most 255 bytes.
+ * A container id that is safe to use as one path component: it starts with a letter or digit (so
+ * never {@code .}, {@code ..} or a hidden name) and holds only {@code [A-Za-z0-9_+.-]}, at most 255
+ * bytes.
  */
 public record ContainerId(String value) {
   private static final Pattern VALID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_+.-]{0,254}");
@@ -16,7 +17,9 @@ public record ContainerId(String value) {
     }
   }
 
-  /** Parses an id from input, as a bad-input error (exit 2) when it is not a safe path component. */
+  /**
+   * Parses an id from input, as a bad-input error (exit 2) when it is not a safe path component.
+   */
   public static ContainerId parse(String value) throws BadInputException {
     try {
       return new ContainerId(value);

@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What the hook knows of a container, validated: a safe id, an absolute bundle path, the annotations.
- * {@code status} is kept as sent (runtimes use values beyond the spec's four) and {@code pid} may be
- * null, zero or negative; the hook uses neither for its work.
+ * What the hook knows of a container, validated: a safe id, an absolute bundle path, the
+ * annotations. {@code status} is kept as sent (runtimes use values beyond the spec's four) and
+ * {@code pid} may be null, zero or negative; the hook uses neither for its work.
  */
 public record ContainerState(
     ContainerId id, String status, Integer pid, Path bundle, Map<String, String> annotations) {

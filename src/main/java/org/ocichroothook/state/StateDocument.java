@@ -5,9 +5,9 @@ import java.util.Map;
 import org.ocichroothook.json.BadInputException;
 
 /**
- * The OCI state as it arrives on stdin (the wire format): fields exactly as sent, any of them possibly
- * missing. Runtimes differ (runc's "creating", crun's extra "root" and "pid": 0, podman's poststop
- * without a pid), so nothing is judged here; {@link #toState()} judges.
+ * The OCI state as it arrives on stdin (the wire format): fields exactly as sent, any of them
+ * possibly missing. Runtimes differ (runc's "creating", crun's extra "root" and "pid": 0, podman's
+ * poststop without a pid), so nothing is judged here; {@link #toState()} judges.
  */
 record StateDocument(
     String ociVersion,

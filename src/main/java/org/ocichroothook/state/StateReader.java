@@ -24,7 +24,8 @@ public final class StateReader {
         throw new BadInputException("state: stdin holds more than " + MAX_BYTES + " bytes");
       }
       if (bytes.length == 0) {
-        throw new BadInputException("state: stdin is empty; the runtime passes the OCI state there");
+        throw new BadInputException(
+            "state: stdin is empty; the runtime passes the OCI state there");
       }
       return bytes;
     } catch (IOException e) {

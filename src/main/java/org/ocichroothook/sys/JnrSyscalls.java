@@ -9,7 +9,8 @@ import jnr.ffi.types.u_int64_t;
  * the hook calls: jnr-posix's POSIX binding covers hundreds, and jnr-ffi generates their stubs when
  * it loads, which measured ~350 ms per hook process against ~160 ms for these four (JDK 17, AppCDS;
  * see BENCHMARKS.md). jnr-posix still brings jnr-constants, which names errno values. jffi's native
- * stub is loaded from {@code jffi.boot.library.path}, which the launcher points at the installation.
+ * stub is loaded from {@code jffi.boot.library.path}, which the launcher points at the
+ * installation.
  */
 public final class JnrSyscalls implements Syscalls {
 
@@ -35,7 +36,8 @@ public final class JnrSyscalls implements Syscalls {
   public int open(String path, int flags, int mode) throws SyscallException {
     int fd = libc.open(path, flags, mode);
     if (fd < 0) {
-      throw new SyscallException("open", runtime.getLastError(), path, new SyscallException.Hex(flags));
+      throw new SyscallException(
+          "open", runtime.getLastError(), path, new SyscallException.Hex(flags));
     }
     return fd;
   }

@@ -4,8 +4,9 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /**
- * A failed system call, rendered the way an operator reads it in a runtime's error message:
- * {@code mount("proc", "/run/oci-chroot-hook/c1/root/proc", "proc", 0xe): EPERM (Operation not permitted)}.
+ * A failed system call, rendered the way an operator reads it in a runtime's error message: {@code
+ * mount("proc", "/run/oci-chroot-hook/c1/root/proc", "proc", 0xe): EPERM (Operation not
+ * permitted)}.
  */
 public final class SyscallException extends Exception {
   private static final long serialVersionUID = 1L;
@@ -15,10 +16,10 @@ public final class SyscallException extends Exception {
   private final transient Object[] args;
 
   /**
-   * The message is rendered only when read: teardown expects EINVAL ("not a mount point") after each
-   * target's last unmount, and naming an errno loads the errno tables, which a hook process should
-   * not pay for on its normal path. For the same reason no stack trace is captured: the hook reports
-   * a failed call by its message, which names the call, its arguments and the errno.
+   * The message is rendered only when read: teardown expects EINVAL ("not a mount point") after
+   * each target's last unmount, and naming an errno loads the errno tables, which a hook process
+   * should not pay for on its normal path. For the same reason no stack trace is captured: the hook
+   * reports a failed call by its message, which names the call, its arguments and the errno.
    */
   public SyscallException(String call, int errno, Object... args) {
     super(null, null, false, false);

@@ -18,7 +18,8 @@ public final class SyscallsFactory {
         return (Syscalls) Class.forName(FFM_CLASS).getDeclaredConstructor().newInstance();
       } catch (ReflectiveOperationException | LinkageError e) {
         if (forced.equals("ffm")) {
-          throw new IllegalStateException("the FFM backend is not available in this build: " + e, e);
+          throw new IllegalStateException(
+              "the FFM backend is not available in this build: " + e, e);
         }
       }
     } else if (forced.equals("ffm")) {

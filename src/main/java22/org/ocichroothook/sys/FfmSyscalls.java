@@ -12,12 +12,12 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
 /**
- * {@link Syscalls} over the Foreign Function &amp; Memory API (JDK 22+), through one downcall handle:
- * libc's {@code syscall(2)} with every argument passed as a {@code long} (pointers as addresses).
- * Each distinct native signature costs the JVM a generated stub at start-up; one signature instead of
- * four is most of what makes this backend start fast. jnr, by contrast, loads hundreds of classes and
- * generates more. Compiled with {@code --release 22} and only ever loaded, by name, on a JVM that has
- * the API (see {@link SyscallsFactory}).
+ * {@link Syscalls} over the Foreign Function &amp; Memory API (JDK 22+), through one downcall
+ * handle: libc's {@code syscall(2)} with every argument passed as a {@code long} (pointers as
+ * addresses). Each distinct native signature costs the JVM a generated stub at start-up; one
+ * signature instead of four is most of what makes this backend start fast. jnr, by contrast, loads
+ * hundreds of classes and generates more. Compiled with {@code --release 22} and only ever loaded,
+ * by name, on a JVM that has the API (see {@link SyscallsFactory}).
  */
 final class FfmSyscalls implements Syscalls {
   private static final boolean ARM64 = "aarch64".equals(System.getProperty("os.arch"));
@@ -31,11 +31,13 @@ final class FfmSyscalls implements Syscalls {
   private static final StructLayout STATE = Linker.Option.captureStateLayout();
   private static final VarHandle STATE_ERRNO =
       STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
   /** long syscall(long number, ...): the number fixed, five variadic long arguments. */
   private static final MethodHandle SYSCALL =
       LINKER.downcallHandle(
           LINKER.defaultLookup().find("syscall").orElseThrow(),
-          FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+          FunctionDescriptor.of(
+              JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
           Linker.Option.captureCallState("errno"),
           Linker.Option.firstVariadicArg(1));
 
@@ -66,8 +68,15 @@ final class FfmSyscalls implements Syscalls {
       throws SyscallException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = arena.allocate(STATE);
-      long r = call(state, SYS_MOUNT, address(arena, source), address(arena, target),
-          address(arena, fstype), flags, address(arena, data));
+      long r =
+          call(
+              state,
+              SYS_MOUNT,
+              address(arena, source),
+              address(arena, target),
+              address(arena, fstype),
+              flags,
+              address(arena, data));
       if (r != 0) {
         throw new SyscallException(
             "mount", errno(state), source, target, fstype, new SyscallException.Hex(flags));
@@ -80,12 +89,14 @@ final class FfmSyscalls implements Syscalls {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = arena.allocate(STATE);
       if (call(state, SYS_UMOUNT2, address(arena, target), flags, 0, 0, 0) != 0) {
-        throw new SyscallException("umount2", errno(state), target, new SyscallException.Hex(flags));
+        throw new SyscallException(
+            "umount2", errno(state), target, new SyscallException.Hex(flags));
       }
     }
   }
 
-  private static long call(MemorySegment state, long number, long a, long b, long c, long d, long e) {
+  private static long call(
+      MemorySegment state, long number, long a, long b, long c, long d, long e) {
     try {
       return (long) SYSCALL.invokeExact(state, number, a, b, c, d, e);
     } catch (Throwable t) {

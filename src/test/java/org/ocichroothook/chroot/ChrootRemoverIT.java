@@ -16,9 +16,9 @@ import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.plan.MountPlan;
 import org.ocichroothook.plan.PlannedMount;
 import org.ocichroothook.state.ContainerId;
+import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.Syscalls;
 import org.ocichroothook.sys.SyscallsFactory;
-import org.ocichroothook.sys.Linux;
 
 /** Teardown from what a killed prestart leaves behind, and the tree remover's refusals. */
 class ChrootRemoverIT {
@@ -44,13 +44,21 @@ class ChrootRemoverIT {
     Layout layout = new Layout(dir.stateDir(), new ContainerId("k1"));
     // What prestart leaves when killed right after recording the executable's intent: proc is
     // mounted, the executable's target file exists, unmounted, and the journal is not complete.
-    MountPlan plan = new MountPlan(layout.id(), "ptrace", List.of(
-        new PlannedMount(MountKind.PROC, "proc", Path.of("proc")),
-        new PlannedMount(MountKind.EXECUTABLE, dir.executable().toString(), Path.of("runsc"))));
+    MountPlan plan =
+        new MountPlan(
+            layout.id(),
+            "ptrace",
+            List.of(
+                new PlannedMount(MountKind.PROC, "proc", Path.of("proc")),
+                new PlannedMount(
+                    MountKind.EXECUTABLE, dir.executable().toString(), Path.of("runsc"))));
     Files.createDirectories(layout.root().resolve("proc"));
     Files.createFile(layout.root().resolve("runsc"));
-    JournalFile.write(layout.journal(),
-        Journal.start(plan, BUNDLE).withIntent(plan.mounts().get(0)).withIntent(plan.mounts().get(1)));
+    JournalFile.write(
+        layout.journal(),
+        Journal.start(plan, BUNDLE)
+            .withIntent(plan.mounts().get(0))
+            .withIntent(plan.mounts().get(1)));
     sys.mount("proc", layout.root().resolve("proc").toString(), "proc", 0xe, null);
 
     assertEquals(ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys).remove(layout, BUNDLE));
@@ -61,17 +69,25 @@ class ChrootRemoverIT {
   @Test
   void prestartRebuildsAnIncompleteChroot() throws Exception {
     Layout layout = new Layout(dir.stateDir(), new ContainerId("k2"));
-    MountPlan plan = new MountPlan(layout.id(), "ptrace", List.of(
-        new PlannedMount(MountKind.PROC, "proc", Path.of("proc")),
-        new PlannedMount(MountKind.EXECUTABLE, dir.executable().toString(), Path.of("runsc"))));
+    MountPlan plan =
+        new MountPlan(
+            layout.id(),
+            "ptrace",
+            List.of(
+                new PlannedMount(MountKind.PROC, "proc", Path.of("proc")),
+                new PlannedMount(
+                    MountKind.EXECUTABLE, dir.executable().toString(), Path.of("runsc"))));
     Files.createDirectories(layout.root().resolve("proc"));
-    JournalFile.write(layout.journal(), Journal.start(plan, BUNDLE).withIntent(plan.mounts().get(0)));
+    JournalFile.write(
+        layout.journal(), Journal.start(plan, BUNDLE).withIntent(plan.mounts().get(0)));
     sys.mount("proc", layout.root().resolve("proc").toString(), "proc", 0xe, null);
 
     assertEquals(ChrootBuilder.Outcome.BUILT, new ChrootBuilder(sys).build(layout, plan, BUNDLE));
-    assertEquals(2, MountTable.read().atOrBelow(layout.containerDir()).size(), "exactly one chroot");
+    assertEquals(
+        2, MountTable.read().atOrBelow(layout.containerDir()).size(), "exactly one chroot");
     assertTrue(JournalFile.read(layout.journal()).realizes(plan));
-    assertEquals(ChrootBuilder.Outcome.ALREADY_PRESENT, new ChrootBuilder(sys).build(layout, plan, BUNDLE));
+    assertEquals(
+        ChrootBuilder.Outcome.ALREADY_PRESENT, new ChrootBuilder(sys).build(layout, plan, BUNDLE));
     new ChrootRemover(sys).remove(layout, BUNDLE);
   }
 
@@ -86,7 +102,8 @@ class ChrootRemoverIT {
       List<String> errors = TreeRemover.remove(dir.stateDir(), "x", MountTable.read());
       assertEquals(List.of("not removing " + victimDir + ": it is a mount point"), errors);
       assertEquals("host data", Files.readString(host.resolve("precious")));
-      assertFalse(Files.exists(dir.stateDir().resolve("x/own-file")), "what was not behind the mount went");
+      assertFalse(
+          Files.exists(dir.stateDir().resolve("x/own-file")), "what was not behind the mount went");
       assertTrue(Files.exists(victimDir));
     } finally {
       sys.umount2(victimDir.toString(), Linux.MNT_DETACH);

@@ -53,8 +53,13 @@ class JournalFileTest {
 
   @Test
   void aJournalOfAnotherPlanDoesNotRealizeThisOne() {
-    Journal j = new Journal(new ContainerId("c1"), Path.of("/b"), "ptrace",
-        List.of(new Journal.Entry(MountKind.PROC, Path.of("proc"))), true);
+    Journal j =
+        new Journal(
+            new ContainerId("c1"),
+            Path.of("/b"),
+            "ptrace",
+            List.of(new Journal.Entry(MountKind.PROC, Path.of("proc"))),
+            true);
     assertFalse(j.realizes(PLAN));
   }
 
@@ -66,22 +71,38 @@ class JournalFileTest {
   @Test
   void refusesJournalsThatPointOutsideTheChroot() {
     for (String target : List.of("/etc", "../x", "a/../../x")) {
-      String json = "{\"version\":1,\"id\":\"c1\",\"bundle\":\"/b\",\"platform\":\"kvm\",\"complete\":true,"
-          + "\"mounts\":{\"" + target + "\":\"proc\"}}";
+      String json =
+          "{\"version\":1,\"id\":\"c1\",\"bundle\":\"/b\",\"platform\":\"kvm\",\"complete\":true,"
+              + "\"mounts\":{\""
+              + target
+              + "\":\"proc\"}}";
       BadInputException e =
-          assertThrows(BadInputException.class, () -> JournalFile.decode(json.getBytes(StandardCharsets.UTF_8), "j"));
+          assertThrows(
+              BadInputException.class,
+              () -> JournalFile.decode(json.getBytes(StandardCharsets.UTF_8), "j"));
       assertTrue(e.getMessage().contains("escapes the chroot"), e.getMessage());
     }
-    assertThrows(BadInputException.class,
-        () -> JournalFile.decode("{\"version\":2,\"id\":\"c1\",\"bundle\":\"/b\",\"platform\":\"kvm\"}".getBytes(StandardCharsets.UTF_8), "j"));
-    assertThrows(BadInputException.class,
-        () -> JournalFile.decode(("{\"version\":1,\"id\":\"c1\",\"bundle\":\"/b\",\"platform\":\"kvm\","
-            + "\"mounts\":{\"x\":\"tmpfs\"}}").getBytes(StandardCharsets.UTF_8), "j"));
+    assertThrows(
+        BadInputException.class,
+        () ->
+            JournalFile.decode(
+                "{\"version\":2,\"id\":\"c1\",\"bundle\":\"/b\",\"platform\":\"kvm\"}"
+                    .getBytes(StandardCharsets.UTF_8),
+                "j"));
+    assertThrows(
+        BadInputException.class,
+        () ->
+            JournalFile.decode(
+                ("{\"version\":1,\"id\":\"c1\",\"bundle\":\"/b\",\"platform\":\"kvm\","
+                        + "\"mounts\":{\"x\":\"tmpfs\"}}")
+                    .getBytes(StandardCharsets.UTF_8),
+                "j"));
   }
 
   @Test
   void encodingIsStable() throws Exception {
     Journal j = Journal.start(PLAN, Path.of("/b")).withIntent(PLAN.mounts().get(0));
-    assertArrayEquals(JournalFile.encode(j), JournalFile.encode(JournalFile.decode(JournalFile.encode(j), "j")));
+    assertArrayEquals(
+        JournalFile.encode(j), JournalFile.encode(JournalFile.decode(JournalFile.encode(j), "j")));
   }
 }

@@ -39,10 +39,13 @@ class MountTableTest {
   @Test
   void belowMeansWholePathComponents() throws Exception {
     MountTable table = MountTable.read(Fixtures.dir().resolve("mountinfo/chroot-kvm.mountinfo"));
-    List<Path> below = table.atOrBelow(STATE.resolve("c1")).stream().map(MountEntry::mountPoint).toList();
+    List<Path> below =
+        table.atOrBelow(STATE.resolve("c1")).stream().map(MountEntry::mountPoint).toList();
     assertEquals(
         List.of(
-            STATE.resolve("c1/root/proc"), STATE.resolve("c1/root/runsc"), STATE.resolve("c1/root/dev/kvm")),
+            STATE.resolve("c1/root/proc"),
+            STATE.resolve("c1/root/runsc"),
+            STATE.resolve("c1/root/dev/kvm")),
         below);
     assertEquals(1, table.atOrBelow(STATE.resolve("c10")).size(), "c10 is not below c1");
     assertNull(table.topmostAt(Path.of("/nowhere")));
@@ -50,14 +53,25 @@ class MountTableTest {
 
   @Test
   void aScopedReadKeepsExactlyTheMountsAtOrBelowTheScope() throws Exception {
-    String text = java.nio.file.Files.readString(Fixtures.dir().resolve("mountinfo/chroot-kvm.mountinfo"));
+    String text =
+        java.nio.file.Files.readString(Fixtures.dir().resolve("mountinfo/chroot-kvm.mountinfo"));
     MountTable full = MountTable.parse(text);
-    for (String scope : List.of("/run/oci-chroot-hook/c1", "/run/oci-chroot-hook", "/run", "/",
-        "/run/oci-chroot-hook/c10", "/mnt/with space\tand\\slash", "/nowhere")) {
+    for (String scope :
+        List.of(
+            "/run/oci-chroot-hook/c1",
+            "/run/oci-chroot-hook",
+            "/run",
+            "/",
+            "/run/oci-chroot-hook/c10",
+            "/mnt/with space\tand\\slash",
+            "/nowhere")) {
       Path dir = Path.of(scope);
       assertEquals(full.atOrBelow(dir), MountTable.parse(text, scope).entries(), "scope " + scope);
     }
-    assertEquals(3, MountTable.parse(text, "/run/oci-chroot-hook/c1").entries().size(), "c10 is not below c1");
+    assertEquals(
+        3,
+        MountTable.parse(text, "/run/oci-chroot-hook/c1").entries().size(),
+        "c10 is not below c1");
   }
 
   @Test

@@ -9,10 +9,12 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.TestStateDir;
-import org.ocichroothook.sys.SyscallsFactory;
 import org.ocichroothook.sys.Linux;
+import org.ocichroothook.sys.SyscallsFactory;
 
-/** A symlink planted at, or on the way to, a mount target is refused: nothing is mounted anywhere. */
+/**
+ * A symlink planted at, or on the way to, a mount target is refused: nothing is mounted anywhere.
+ */
 class SafeMountIT {
   private final SafeMount safeMount = new SafeMount(SyscallsFactory.create());
 
@@ -24,9 +26,11 @@ class SafeMountIT {
     Path target = Files.createSymbolicLink(dir.toRealPath().resolve("proc"), victim);
     String before = TestStateDir.mountinfo();
     ChrootException e =
-        assertThrows(ChrootException.class, () -> safeMount.mount("proc", target, true, "proc", 0xe));
+        assertThrows(
+            ChrootException.class, () -> safeMount.mount("proc", target, true, "proc", 0xe));
     assertTrue(e.getMessage().contains("open(\"" + target + "\""), e.getMessage());
-    assertTrue(e.getMessage().contains("ELOOP") || e.getMessage().contains("ENOTDIR"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("ELOOP") || e.getMessage().contains("ENOTDIR"), e.getMessage());
     assertEquals(before, TestStateDir.mountinfo());
   }
 
@@ -38,9 +42,14 @@ class SafeMountIT {
     Path target = real.resolve("root/proc");
     String before = TestStateDir.mountinfo();
     ChrootException e =
-        assertThrows(ChrootException.class, () -> safeMount.mount("proc", target, true, "proc", 0xe));
+        assertThrows(
+            ChrootException.class, () -> safeMount.mount("proc", target, true, "proc", 0xe));
     assertEquals(
-        "mount target " + target + " resolves to " + elsewhere + ": refusing to mount through a symlink",
+        "mount target "
+            + target
+            + " resolves to "
+            + elsewhere
+            + ": refusing to mount through a symlink",
         e.getMessage());
     assertEquals(before, TestStateDir.mountinfo());
   }
@@ -48,15 +57,19 @@ class SafeMountIT {
   @Test
   void aRealTargetIsMountedAndErrorsNameTheCall() throws Exception {
     Path target = Files.createDirectory(dir.toRealPath().resolve("proc"));
-    safeMount.mount("proc", target, true, "proc", Linux.MS_NOSUID | Linux.MS_NODEV | Linux.MS_NOEXEC);
+    safeMount.mount(
+        "proc", target, true, "proc", Linux.MS_NOSUID | Linux.MS_NODEV | Linux.MS_NOEXEC);
     try {
       assertEquals("proc", MountTable.read().topmostAt(target).fsType());
       ChrootException e =
-          assertThrows(ChrootException.class, () -> safeMount.mount("none", target, true, "no-such-fs", 0));
+          assertThrows(
+              ChrootException.class, () -> safeMount.mount("none", target, true, "no-such-fs", 0));
       assertTrue(
-          e.getMessage().matches(
-              "mount\\(\"none\", \"/proc/self/fd/\\d+\", \"no-such-fs\", 0x0\\): ENODEV \\(.*\\) \\[target "
-                  + java.util.regex.Pattern.quote(target.toString()) + "\\]"),
+          e.getMessage()
+              .matches(
+                  "mount\\(\"none\", \"/proc/self/fd/\\d+\", \"no-such-fs\", 0x0\\): ENODEV \\(.*\\) \\[target "
+                      + java.util.regex.Pattern.quote(target.toString())
+                      + "\\]"),
           e.getMessage());
     } finally {
       SyscallsFactory.create().umount2(target.toString(), Linux.MNT_DETACH);

@@ -25,7 +25,8 @@ class ConfigReaderTest {
     assertEquals(Path.of("/run/oci-chroot-hook"), d.stateDir());
     assertEquals(Path.of("/usr/bin/runsc"), d.executable());
     assertEquals("runsc", d.executableTarget());
-    assertEquals(List.of("dev.gvisor.flag.platform", "org.ocichroothook.platform"), d.platformAnnotations());
+    assertEquals(
+        List.of("dev.gvisor.flag.platform", "org.ocichroothook.platform"), d.platformAnnotations());
     assertEquals(List.of("kvm", "ptrace", "systrap"), List.copyOf(d.platforms().keySet()));
     assertEquals(List.of(Path.of("/dev/kvm")), d.platforms().get("kvm"));
     assertEquals(List.of(), d.platforms().get("ptrace"));
@@ -36,7 +37,8 @@ class ConfigReaderTest {
   void missingDefaultFileMeansDefaultsButANamedOneMustExist(@TempDir Path dir) throws Exception {
     assertEquals(Config.defaults(), ConfigReader.read(dir.resolve("absent.json"), false));
     BadInputException e =
-        assertThrows(BadInputException.class, () -> ConfigReader.read(dir.resolve("absent.json"), true));
+        assertThrows(
+            BadInputException.class, () -> ConfigReader.read(dir.resolve("absent.json"), true));
     assertTrue(e.getMessage().endsWith("absent.json: no such file"), e.getMessage());
   }
 
@@ -73,17 +75,28 @@ class ConfigReaderTest {
         Arguments.of("{\"stateDir\":\"/\"}", "\"stateDir\" must not be /"),
         Arguments.of("{\"stateDir\":7}", "field \"stateDir\" must be a string"),
         Arguments.of("{\"executable\":\"runsc\"}", "\"executable\" must be an absolute path"),
-        Arguments.of("{\"executableTarget\":\"a/b\"}", "\"executableTarget\" must be one file name"),
+        Arguments.of(
+            "{\"executableTarget\":\"a/b\"}", "\"executableTarget\" must be one file name"),
         Arguments.of("{\"executableTarget\":\"..\"}", "\"executableTarget\" must be one file name"),
-        Arguments.of("{\"executableTarget\":\"proc\"}", "\"executableTarget\" must be one file name"),
-        Arguments.of("{\"platformAnnotations\":\"k\"}", "field \"platformAnnotations\" must be an array"),
+        Arguments.of(
+            "{\"executableTarget\":\"proc\"}", "\"executableTarget\" must be one file name"),
+        Arguments.of(
+            "{\"platformAnnotations\":\"k\"}", "field \"platformAnnotations\" must be an array"),
         Arguments.of("{\"platformAnnotations\":[\"\"]}", "must not hold an empty key"),
-        Arguments.of("{\"platforms\":{\"KVM!\":[]},\"defaultPlatform\":\"KVM!\"}", "invalid platform name \"KVM!\""),
-        Arguments.of("{\"platforms\":{\"x\":[\"/etc/passwd\"]}}", "device \"/etc/passwd\" must be a path under /dev"),
-        Arguments.of("{\"platforms\":{\"x\":[\"/dev\"]}}", "device \"/dev\" must be a path under /dev"),
-        Arguments.of("{\"platforms\":{\"x\":[\"/dev/../etc/shadow\"]}}", "must be a normalized path"),
+        Arguments.of(
+            "{\"platforms\":{\"KVM!\":[]},\"defaultPlatform\":\"KVM!\"}",
+            "invalid platform name \"KVM!\""),
+        Arguments.of(
+            "{\"platforms\":{\"x\":[\"/etc/passwd\"]}}",
+            "device \"/etc/passwd\" must be a path under /dev"),
+        Arguments.of(
+            "{\"platforms\":{\"x\":[\"/dev\"]}}", "device \"/dev\" must be a path under /dev"),
+        Arguments.of(
+            "{\"platforms\":{\"x\":[\"/dev/../etc/shadow\"]}}", "must be a normalized path"),
         Arguments.of("{\"platforms\":{\"x\":[3]}}", "field \"platforms.x[0]\" must be a string"),
-        Arguments.of("{\"platforms\":{\"x\":[]}}", "\"defaultPlatform\" \"ptrace\" is not one of \"platforms\" [x]"),
+        Arguments.of(
+            "{\"platforms\":{\"x\":[]}}",
+            "\"defaultPlatform\" \"ptrace\" is not one of \"platforms\" [x]"),
         Arguments.of("{\"defaultPlatform\":\"gpu\"}", "\"defaultPlatform\" \"gpu\" is not one of"),
         Arguments.of("{\"logLevel\":\"verbose\"}", "\"logLevel\" must be one of"),
         Arguments.of("{\"logFile\":\"x.log\"}", "\"logFile\" must be an absolute path"),

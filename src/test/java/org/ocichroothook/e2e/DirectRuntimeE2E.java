@@ -1,10 +1,7 @@
 package org.ocichroothook.e2e;
 
-import org.ocichroothook.Command;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -20,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.ocichroothook.Command;
 import org.ocichroothook.Fixtures;
 import org.ocichroothook.TestStateDir;
 import org.ocichroothook.state.ContainerState;
@@ -55,7 +53,8 @@ abstract class DirectRuntimeE2E {
   void tearDown() throws Exception {
     if (env != null) {
       env.close();
-      Command.run(List.of("/bin/rm", "-rf", "--one-file-system", env.base.toString()), Map.of(), null);
+      Command.run(
+          List.of("/bin/rm", "-rf", "--one-file-system", env.base.toString()), Map.of(), null);
     }
   }
 
@@ -64,12 +63,22 @@ abstract class DirectRuntimeE2E {
     String before = TestStateDir.mountinfo();
     String id = "och-" + runtime() + "-1";
     Path bundle = bundle(id);
-    Command.Result inject = Command.run(List.of(E2eEnvironment.LAUNCHER.toString(), "inject", "--config",
-        env.hookState.config().toString(), bundle.toString()), Map.of(), null).ok();
+    Command.Result inject =
+        Command.run(
+                List.of(
+                    E2eEnvironment.LAUNCHER.toString(),
+                    "inject",
+                    "--config",
+                    env.hookState.config().toString(),
+                    bundle.toString()),
+                Map.of(),
+                null)
+            .ok();
     assertEquals("added the hook to " + bundle.resolve("config.json"), inject.stdout());
     addCaptureHooks(bundle);
 
-    Command.run(List.of(binary(), "run", "-d", "--bundle", bundle.toString(), id), PATH, bundle).ok();
+    Command.run(List.of(binary(), "run", "-d", "--bundle", bundle.toString(), id), PATH, bundle)
+        .ok();
     try {
       env.assertChroot(id, "kvm");
     } finally {
@@ -87,7 +96,11 @@ abstract class DirectRuntimeE2E {
     assertEquals("stopped", states.get(1).status());
     CapturedStates.save(capture, env.base, runtime() + "-direct");
 
-    Command.run(List.of(E2eEnvironment.LAUNCHER.toString(), "inject", "--remove", bundle.toString()), Map.of(), null).ok();
+    Command.run(
+            List.of(E2eEnvironment.LAUNCHER.toString(), "inject", "--remove", bundle.toString()),
+            Map.of(),
+            null)
+        .ok();
     JsonNode hooks = JSON.readTree(bundle.resolve("config.json").toFile()).get("hooks");
     for (JsonNode entry : hooks.get("prestart")) {
       assertFalse(entry.get("path").asText().endsWith("/hook"), "inject --remove left " + entry);
@@ -95,15 +108,25 @@ abstract class DirectRuntimeE2E {
   }
 
   @Test
-  void aContainerWithoutTheAnnotationStillGetsTheDefaultPlatformWhenRegisteredInItsBundle() throws Exception {
+  void aContainerWithoutTheAnnotationStillGetsTheDefaultPlatformWhenRegisteredInItsBundle()
+      throws Exception {
     String id = "och-" + runtime() + "-2";
     Path bundle = bundle(id);
     ObjectNode config = (ObjectNode) JSON.readTree(bundle.resolve("config.json").toFile());
     config.remove("annotations");
     JSON.writeValue(bundle.resolve("config.json").toFile(), config);
-    Command.run(List.of(E2eEnvironment.LAUNCHER.toString(), "inject", "--config",
-        env.hookState.config().toString(), bundle.toString()), Map.of(), null).ok();
-    Command.run(List.of(binary(), "run", "-d", "--bundle", bundle.toString(), id), PATH, bundle).ok();
+    Command.run(
+            List.of(
+                E2eEnvironment.LAUNCHER.toString(),
+                "inject",
+                "--config",
+                env.hookState.config().toString(),
+                bundle.toString()),
+            Map.of(),
+            null)
+        .ok();
+    Command.run(List.of(binary(), "run", "-d", "--bundle", bundle.toString(), id), PATH, bundle)
+        .ok();
     try {
       env.assertChroot(id, "ptrace");
     } finally {
@@ -115,7 +138,8 @@ abstract class DirectRuntimeE2E {
 
   private Path bundle(String id) throws Exception {
     Path bundle = Files.createDirectories(env.base.resolve("bundle-" + id));
-    ObjectNode config = (ObjectNode) JSON.readTree(Fixtures.dir().resolve("bundle/runc-spec.config.json").toFile());
+    ObjectNode config =
+        (ObjectNode) JSON.readTree(Fixtures.dir().resolve("bundle/runc-spec.config.json").toFile());
     ObjectNode process = (ObjectNode) config.get("process");
     process.put("terminal", false);
     process.putArray("args").add("sleep").add("1000");
@@ -131,7 +155,9 @@ abstract class DirectRuntimeE2E {
     for (String stage : List.of("prestart", "poststop")) {
       ArrayNode entries = (ArrayNode) config.get("hooks").get(stage);
       ObjectNode capturing = entries.addObject();
-      capturing.put("path", E2eEnvironment.LAUNCHER.getParent().resolve("src/test/sh/capture-state").toString());
+      capturing.put(
+          "path",
+          E2eEnvironment.LAUNCHER.getParent().resolve("src/test/sh/capture-state").toString());
       capturing.putArray("args").add("capture-state").add(capture.toString());
     }
     JSON.writeValue(file.toFile(), config);

@@ -1,7 +1,5 @@
 package org.ocichroothook.e2e;
 
-import org.ocichroothook.Command;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,27 +17,36 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.ocichroothook.Command;
 import org.ocichroothook.TestStateDir;
 import org.ocichroothook.chroot.MountEntry;
 import org.ocichroothook.chroot.MountTable;
 import org.ocichroothook.state.ContainerState;
 import org.ocichroothook.state.StateReader;
-import org.ocichroothook.sys.SyscallsFactory;
 import org.ocichroothook.sys.Linux;
+import org.ocichroothook.sys.SyscallsFactory;
 
 /**
- * What the end-to-end tests share: the tools (a missing one fails the test, never skips it), a busybox
- * image built here (no registry is reachable), the hook's own state directory and configuration,
- * and hooks.d directories that register the hook from this checkout plus a state-capturing hook.
+ * What the end-to-end tests share: the tools (a missing one fails the test, never skips it), a
+ * busybox image built here (no registry is reachable), the hook's own state directory and
+ * configuration, and hooks.d directories that register the hook from this checkout plus a
+ * state-capturing hook.
  */
 final class E2eEnvironment implements AutoCloseable {
   static final String ANNOTATION = "dev.gvisor.flag.platform";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path REPO = Path.of(System.getProperty("hook.launcher", "hook")).toAbsolutePath().getParent();
+  private static final Path REPO =
+      Path.of(System.getProperty("hook.launcher", "hook")).toAbsolutePath().getParent();
   static final Path LAUNCHER = REPO.resolve("hook");
   static final List<String> TOOLS =
-      List.of("/usr/bin/podman", "/usr/sbin/runc", "/usr/bin/crun", "/usr/bin/runsc", "/usr/bin/conmon",
-          "/usr/bin/busybox", "/usr/bin/unshare");
+      List.of(
+          "/usr/bin/podman",
+          "/usr/sbin/runc",
+          "/usr/bin/crun",
+          "/usr/bin/runsc",
+          "/usr/bin/conmon",
+          "/usr/bin/busybox",
+          "/usr/bin/unshare");
 
   final Path base;
   final TestStateDir hookState;
@@ -61,12 +68,15 @@ final class E2eEnvironment implements AutoCloseable {
     // never runs (conmon's socket paths outgrow the 108 bytes a unix socket path may have).
     Path base = Path.of("/tmp/och-" + name + "-" + ProcessHandle.current().pid());
     Command.run(List.of("/bin/rm", "-rf", "--one-file-system", base.toString()), Map.of(), null);
-    Files.createDirectory(base, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+    Files.createDirectory(
+        base, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
     E2eEnvironment env = new E2eEnvironment(base, TestStateDir.create(base.resolve("hook")));
-    Files.writeString(env.hookState.config(),
+    Files.writeString(
+        env.hookState.config(),
         """
         {"stateDir": "%s", "executable": "/usr/bin/runsc", "logFile": "%s"}
-        """.formatted(env.hookState.stateDir(), env.hookState.logFile()));
+        """
+            .formatted(env.hookState.stateDir(), env.hookState.logFile()));
     env.buildRootfs();
     return env;
   }
@@ -76,7 +86,8 @@ final class E2eEnvironment implements AutoCloseable {
     Files.createDirectories(rootfs.resolve("bin"));
     Files.createDirectories(rootfs.resolve("etc"));
     Files.copy(Path.of("/usr/bin/busybox"), rootfs.resolve("bin/busybox"));
-    String applets = Command.run(List.of("/usr/bin/busybox", "--list"), Map.of(), null).ok().stdout();
+    String applets =
+        Command.run(List.of("/usr/bin/busybox", "--list"), Map.of(), null).ok().stdout();
     for (String applet : applets.split("\n")) {
       if (!applet.isBlank() && !applet.equals("busybox")) {
         Files.createSymbolicLink(rootfs.resolve("bin").resolve(applet.trim()), Path.of("busybox"));
@@ -87,13 +98,15 @@ final class E2eEnvironment implements AutoCloseable {
   }
 
   /**
-   * A hooks.d directory with the repository's file, its path pointed at this checkout's launcher and
-   * the test configuration, and a capture hook under the same condition writing to {@code capture}.
+   * A hooks.d directory with the repository's file, its path pointed at this checkout's launcher
+   * and the test configuration, and a capture hook under the same condition writing to {@code
+   * capture}.
    */
   Path hooksDir(String name, Path capture) throws IOException {
     Path dir = Files.createDirectories(base.resolve("hooks.d-" + name));
     Files.createDirectories(capture);
-    ObjectNode hook = (ObjectNode) JSON.readTree(REPO.resolve("packaging/hooks.d/oci-chroot-hook.json").toFile());
+    ObjectNode hook =
+        (ObjectNode) JSON.readTree(REPO.resolve("packaging/hooks.d/oci-chroot-hook.json").toFile());
     ObjectNode exec = (ObjectNode) hook.get("hook");
     exec.put("path", LAUNCHER.toString());
     exec.putArray("args").add("oci-chroot-hook").add("--config").add(hookState.config().toString());
@@ -108,8 +121,9 @@ final class E2eEnvironment implements AutoCloseable {
 
   /**
    * crun 1.8 refuses a hybrid cgroup layout whose v2 side holds controllers. Mounting those
-   * controllers as a v1 hierarchy, in this JVM's private mount namespace, moves them off the v2 side
-   * while the mount lives; the kernel gives them back once it is gone. Nothing to do elsewhere.
+   * controllers as a v1 hierarchy, in this JVM's private mount namespace, moves them off the v2
+   * side while the mount lives; the kernel gives them back once it is gone. Nothing to do
+   * elsewhere.
    */
   void applyCrunCgroupWorkaround() throws Exception {
     Path controllers = Path.of("/sys/fs/cgroup/unified/cgroup.controllers");
@@ -127,11 +141,15 @@ final class E2eEnvironment implements AutoCloseable {
   /** The chroot directories that exist now. */
   Set<String> chroots() throws IOException {
     try (Stream<Path> s = Files.list(hookState.stateDir())) {
-      return s.map(p -> p.getFileName().toString()).filter(n -> !n.equals(".lock")).collect(Collectors.toSet());
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> !n.equals(".lock"))
+          .collect(Collectors.toSet());
     }
   }
 
-  /** Asserts the chroot of {@code id}: exactly the expected entries and mounts for {@code platform}. */
+  /**
+   * Asserts the chroot of {@code id}: exactly the expected entries and mounts for {@code platform}.
+   */
   void assertChroot(String id, String platform) throws Exception {
     Path root = hookState.root(id);
     Set<String> entries;
@@ -142,15 +160,22 @@ final class E2eEnvironment implements AutoCloseable {
     List<Path> points = mounts.stream().map(MountEntry::mountPoint).toList();
     if (platform.equals("kvm")) {
       assertEquals(Set.of("proc", "runsc", "dev"), entries);
-      assertEquals(List.of(root.resolve("proc"), root.resolve("runsc"), root.resolve("dev/kvm")), points);
-      assertTrue(mounts.get(2).optionList().containsAll(List.of("nosuid", "noexec")), mounts.get(2).options());
+      assertEquals(
+          List.of(root.resolve("proc"), root.resolve("runsc"), root.resolve("dev/kvm")), points);
+      assertTrue(
+          mounts.get(2).optionList().containsAll(List.of("nosuid", "noexec")),
+          mounts.get(2).options());
     } else {
       assertEquals(Set.of("proc", "runsc"), entries);
       assertEquals(List.of(root.resolve("proc"), root.resolve("runsc")), points);
     }
     assertEquals("proc", mounts.get(0).fsType());
-    assertTrue(mounts.get(0).optionList().containsAll(List.of("nosuid", "nodev", "noexec")), mounts.get(0).options());
-    assertTrue(mounts.get(1).optionList().containsAll(List.of("ro", "nosuid", "nodev")), mounts.get(1).options());
+    assertTrue(
+        mounts.get(0).optionList().containsAll(List.of("nosuid", "nodev", "noexec")),
+        mounts.get(0).options());
+    assertTrue(
+        mounts.get(1).optionList().containsAll(List.of("ro", "nosuid", "nodev")),
+        mounts.get(1).options());
     assertEquals("/usr/bin/runsc", mounts.get(1).root());
   }
 

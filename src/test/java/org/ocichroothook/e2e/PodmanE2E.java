@@ -1,7 +1,5 @@
 package org.ocichroothook.e2e;
 
-import org.ocichroothook.Command;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -20,12 +18,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import org.ocichroothook.Command;
 import org.ocichroothook.TestStateDir;
 import org.ocichroothook.state.ContainerState;
 
 /**
- * The hook registered through hooks.d under real podman, with an isolated store, for one OCI runtime
- * per subclass. Every test ends with the test process's mountinfo exactly as it began.
+ * The hook registered through hooks.d under real podman, with an isolated store, for one OCI
+ * runtime per subclass. Every test ends with the test process's mountinfo exactly as it began.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(600)
@@ -65,14 +64,19 @@ abstract class PodmanE2E {
     capture = env.base.resolve("captured");
     hooksDir = env.hooksDir(runtime(), capture);
     Path storage = env.base.resolve("storage.conf");
-    Files.writeString(storage, """
+    Files.writeString(
+        storage,
+        """
         [storage]
         driver = "vfs"
         graphroot = "%s"
         runroot = "%s"
-        """.formatted(env.base.resolve("graph"), env.base.resolve("runroot")));
+        """
+            .formatted(env.base.resolve("graph"), env.base.resolve("runroot")));
     Path containers = env.base.resolve("containers.conf");
-    Files.writeString(containers, """
+    Files.writeString(
+        containers,
+        """
         [containers]
         default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
         netns = "none"
@@ -80,13 +84,19 @@ abstract class PodmanE2E {
         cgroup_manager = "cgroupfs"
         events_logger = "file"
         tmp_dir = "%s"
-        """.formatted(env.base.resolve("libpod-tmp")));
-    podmanEnv = Map.of(
-        "CONTAINERS_CONF", containers.toString(),
-        "CONTAINERS_STORAGE_CONF", storage.toString(),
-        "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        """
+            .formatted(env.base.resolve("libpod-tmp")));
+    podmanEnv =
+        Map.of(
+            "CONTAINERS_CONF", containers.toString(),
+            "CONTAINERS_STORAGE_CONF", storage.toString(),
+            "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     Path tar = env.base.resolve("rootfs.tar");
-    Command.run(List.of("/usr/bin/tar", "-C", env.rootfs.toString(), "-cf", tar.toString(), "."), Map.of(), null).ok();
+    Command.run(
+            List.of("/usr/bin/tar", "-C", env.rootfs.toString(), "-cf", tar.toString(), "."),
+            Map.of(),
+            null)
+        .ok();
     podman("import", "--change", "CMD [\"/bin/sh\"]", tar.toString(), IMAGE).ok();
   }
 
@@ -103,7 +113,8 @@ abstract class PodmanE2E {
       if (Boolean.getBoolean("e2e.keep")) {
         System.out.println("kept " + env.base);
       } else {
-        Command.run(List.of("/bin/rm", "-rf", "--one-file-system", env.base.toString()), Map.of(), null);
+        Command.run(
+            List.of("/bin/rm", "-rf", "--one-file-system", env.base.toString()), Map.of(), null);
       }
     }
   }
@@ -169,12 +180,16 @@ abstract class PodmanE2E {
   void anUnknownPlatformFailsTheRunWithTheHooksReason() throws Exception {
     Command.Result r = runRm(unknownPlatformAnnotation() + "=gpu").result();
     assertNotEquals(0, r.code(), r.toString());
-    String reason = "unknown platform \"gpu\" in annotation " + unknownPlatformAnnotation()
-        + "; known platforms: kvm, ptrace, systrap";
+    String reason =
+        "unknown platform \"gpu\" in annotation "
+            + unknownPlatformAnnotation()
+            + "; known platforms: kvm, ptrace, systrap";
     if (relaysHookStderr()) {
       assertTrue(r.stderr().contains("oci-chroot-hook: " + reason), r.stderr());
     } else {
-      assertTrue(r.stderr().contains("error executing hook") && r.stderr().contains("exit code: 1"), r.stderr());
+      assertTrue(
+          r.stderr().contains("error executing hook") && r.stderr().contains("exit code: 1"),
+          r.stderr());
     }
     assertTrue(env.hookLog().contains("ERROR Hook - " + reason), "the log keeps the reason");
     assertEquals(Set.of(), env.chroots());
@@ -209,7 +224,10 @@ abstract class PodmanE2E {
     CapturedStates.save(capture, env.base, "podman-" + runtime());
   }
 
-  /** A finished {@code podman run --rm}: the container's id (from --cidfile; null if none) and how it ended. */
+  /**
+   * A finished {@code podman run --rm}: the container's id (from --cidfile; null if none) and how
+   * it ended.
+   */
   record RunRm(String id, Command.Result result) {
     String okId() {
       result.ok();
@@ -231,14 +249,24 @@ abstract class PodmanE2E {
   }
 
   String runDetached(String platform) {
-    String out = podman("run", "-d", "--annotation", E2eEnvironment.ANNOTATION + "=" + platform, IMAGE, "sleep", "1000")
-        .ok().stdout();
+    String out =
+        podman(
+                "run",
+                "-d",
+                "--annotation",
+                E2eEnvironment.ANNOTATION + "=" + platform,
+                IMAGE,
+                "sleep",
+                "1000")
+            .ok()
+            .stdout();
     String[] lines = out.split("\n");
     return lines[lines.length - 1].trim();
   }
 
   Command.Result podman(String... args) {
-    List<String> command = new ArrayList<>(List.of("/usr/bin/podman", "--hooks-dir", hooksDir.toString()));
+    List<String> command =
+        new ArrayList<>(List.of("/usr/bin/podman", "--hooks-dir", hooksDir.toString()));
     command.addAll(runtimeArgs());
     command.addAll(List.of(args));
     return Command.run(command, podmanEnv, null);

@@ -11,8 +11,13 @@ class PodmanRunscE2EIT extends PodmanE2E {
 
   @Override
   List<String> runtimeArgs() {
-    return List.of("--runtime", "/usr/bin/runsc",
-        "--runtime-flag", "network=none", "--runtime-flag", "allow-flag-override");
+    return List.of(
+        "--runtime",
+        "/usr/bin/runsc",
+        "--runtime-flag",
+        "network=none",
+        "--runtime-flag",
+        "allow-flag-override");
   }
 
   @Override

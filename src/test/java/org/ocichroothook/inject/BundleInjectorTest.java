@@ -84,12 +84,14 @@ class BundleInjectorTest {
   void passesAnExplicitConfig() throws Exception {
     new BundleInjector(LAUNCHER, Path.of("/etc/och/alt.json")).apply(bundle, false);
     JsonNode args = JSON.readTree(config.toFile()).get("hooks").get("poststop").get(0).get("args");
-    assertEquals("[\"oci-chroot-hook\",\"--config\",\"/etc/och/alt.json\",\"poststop\"]", args.toString());
+    assertEquals(
+        "[\"oci-chroot-hook\",\"--config\",\"/etc/och/alt.json\",\"poststop\"]", args.toString());
   }
 
   @Test
   void badOrMissingConfigIsRefusedAndTheFileIsUntouched() throws Exception {
-    for (String bad : new String[] {"{\"hooks\":", "[1,2]", "{\"hooks\":[]}", "{\"hooks\":{\"prestart\":{}}}"}) {
+    for (String bad :
+        new String[] {"{\"hooks\":", "[1,2]", "{\"hooks\":[]}", "{\"hooks\":{\"prestart\":{}}}"}) {
       Files.writeString(config, bad);
       assertThrows(BadInputException.class, () -> injector.apply(bundle, false), bad);
       assertEquals(bad, Files.readString(config));
@@ -98,7 +100,8 @@ class BundleInjectorTest {
       }
     }
     Files.delete(config);
-    BadInputException e = assertThrows(BadInputException.class, () -> injector.apply(bundle, false));
+    BadInputException e =
+        assertThrows(BadInputException.class, () -> injector.apply(bundle, false));
     assertTrue(e.getMessage().endsWith("config.json: no such file"), e.getMessage());
     assertFalse(Files.exists(config));
   }

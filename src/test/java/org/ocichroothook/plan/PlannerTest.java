@@ -15,12 +15,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.ocichroothook.Fixtures;
 import org.ocichroothook.config.Config;
-import org.ocichroothook.sys.Linux;
 import org.ocichroothook.state.ContainerId;
 import org.ocichroothook.state.ContainerState;
 import org.ocichroothook.state.StateReader;
+import org.ocichroothook.sys.Linux;
 
-/** The plan is pure data: each state fixture's plan is pinned by a golden file in spec-fixtures/plans. */
+/**
+ * The plan is pure data: each state fixture's plan is pinned by a golden file in
+ * spec-fixtures/plans.
+ */
 class PlannerTest {
 
   static List<Path> states() {
@@ -53,7 +56,10 @@ class PlannerTest {
     assertEquals(0, MountKind.PROC.remountFlags());
     long exe = MountKind.EXECUTABLE.remountFlags();
     assertEquals(Linux.MS_REMOUNT | Linux.MS_BIND, exe & (Linux.MS_REMOUNT | Linux.MS_BIND));
-    assertTrue((exe & Linux.MS_RDONLY) != 0 && (exe & Linux.MS_NOSUID) != 0 && (exe & Linux.MS_NODEV) != 0);
+    assertTrue(
+        (exe & Linux.MS_RDONLY) != 0
+            && (exe & Linux.MS_NOSUID) != 0
+            && (exe & Linux.MS_NODEV) != 0);
     long dev = MountKind.DEVICE.remountFlags();
     assertTrue((dev & Linux.MS_NOSUID) != 0 && (dev & Linux.MS_NOEXEC) != 0);
     assertEquals(0, dev & (Linux.MS_NODEV | Linux.MS_RDONLY), "a device must stay usable");
@@ -62,7 +68,8 @@ class PlannerTest {
   @Test
   void firstConfiguredAnnotationWins() throws Exception {
     Config c = Config.defaults();
-    Map<String, String> both = Map.of("dev.gvisor.flag.platform", "ptrace", "org.ocichroothook.platform", "kvm");
+    Map<String, String> both =
+        Map.of("dev.gvisor.flag.platform", "ptrace", "org.ocichroothook.platform", "kvm");
     assertEquals("ptrace", PlatformSelector.select(both, c));
     assertEquals("kvm", PlatformSelector.select(Map.of("org.ocichroothook.platform", "kvm"), c));
     assertEquals("ptrace", PlatformSelector.select(Map.of("unrelated", "kvm"), c));
@@ -73,7 +80,9 @@ class PlannerTest {
     PlanException e =
         assertThrows(
             PlanException.class,
-            () -> PlatformSelector.select(Map.of("dev.gvisor.flag.platform", "gpu\n"), Config.defaults()));
+            () ->
+                PlatformSelector.select(
+                    Map.of("dev.gvisor.flag.platform", "gpu\n"), Config.defaults()));
     assertEquals(
         "unknown platform \"gpu\\x0a\" in annotation dev.gvisor.flag.platform; known platforms: kvm, ptrace, systrap",
         e.getMessage());
@@ -84,7 +93,8 @@ class PlannerTest {
     for (String value : List.of("/dev/kvm", "/dev/sda", "../kvm", "kvm/..", "")) {
       assertThrows(
           PlanException.class,
-          () -> PlatformSelector.select(Map.of("dev.gvisor.flag.platform", value), Config.defaults()),
+          () ->
+              PlatformSelector.select(Map.of("dev.gvisor.flag.platform", value), Config.defaults()),
           value);
     }
   }
@@ -92,7 +102,10 @@ class PlannerTest {
   @Test
   void plannedTargetsStayInsideTheChroot() {
     for (String bad : List.of("/abs", "..", "../x", "a/../../b", "")) {
-      assertThrows(IllegalArgumentException.class, () -> new PlannedMount(MountKind.DEVICE, "/dev/x", Path.of(bad)), bad);
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> new PlannedMount(MountKind.DEVICE, "/dev/x", Path.of(bad)),
+          bad);
     }
   }
 
@@ -103,8 +116,13 @@ class PlannerTest {
       assertEquals(new ContainerId(state.id().value()), plan.id());
       out.append("platform ").append(plan.platform()).append('\n');
       for (PlannedMount m : plan.mounts()) {
-        out.append(m.kind().wireName()).append(' ').append(m.source()).append(" -> ").append(m.target())
-            .append(" flags=0x").append(Long.toHexString(m.kind().mountFlags()));
+        out.append(m.kind().wireName())
+            .append(' ')
+            .append(m.source())
+            .append(" -> ")
+            .append(m.target())
+            .append(" flags=0x")
+            .append(Long.toHexString(m.kind().mountFlags()));
         if (m.kind().remountFlags() != 0) {
           out.append(" remount=0x").append(Long.toHexString(m.kind().remountFlags()));
         }

@@ -16,7 +16,10 @@ class ContainerIdTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", ".", "..", "../x", "a/b", "/abs", ".hidden", "-flag", "_x", "a b", "a\nb", "é"})
+  @ValueSource(
+      strings = {
+        "", ".", "..", "../x", "a/b", "/abs", ".hidden", "-flag", "_x", "a b", "a\nb", "é"
+      })
   void refusesNamesThatAreNotOneSafePathComponent(String id) {
     assertThrows(BadInputException.class, () -> ContainerId.parse(id));
   }

@@ -61,8 +61,10 @@ class StateReaderTest {
         Arguments.of("missing-bundle.json", "missing required field \"bundle\""),
         Arguments.of("pid-string.json", "field \"pid\" must be an integer, got a string"),
         Arguments.of("pid-overflow.json", "field \"pid\": integer out of range"),
-        Arguments.of("annotations-array.json", "field \"annotations\" must be an object of strings"),
-        Arguments.of("annotation-number.json", "field \"annotations.k\" must be a string, got a number"),
+        Arguments.of(
+            "annotations-array.json", "field \"annotations\" must be an object of strings"),
+        Arguments.of(
+            "annotation-number.json", "field \"annotations.k\" must be a string, got a number"),
         Arguments.of("id-dotdot.json", "invalid container id \"../etc\""),
         Arguments.of("id-slash.json", "invalid container id \"a/b\""),
         Arguments.of("id-hidden.json", "invalid container id \".hidden\""),
@@ -78,7 +80,8 @@ class StateReaderTest {
   void refusesBadStateNamingTheProblem(String fixture, String expected) {
     byte[] json = Fixtures.read(Fixtures.dir().resolve("state-invalid").resolve(fixture));
     BadInputException e =
-        assertThrows(BadInputException.class, () -> StateReader.read(new ByteArrayInputStream(json)));
+        assertThrows(
+            BadInputException.class, () -> StateReader.read(new ByteArrayInputStream(json)));
     assertTrue(e.getMessage().contains(expected), e.getMessage());
     assertTrue(!e.getMessage().contains("\n"), "one line: " + e.getMessage());
   }
@@ -94,10 +97,12 @@ class StateReaderTest {
   @Test
   void refusesEmptyAndOversizedInput() {
     BadInputException empty =
-        assertThrows(BadInputException.class, () -> StateReader.read(new ByteArrayInputStream(new byte[0])));
+        assertThrows(
+            BadInputException.class, () -> StateReader.read(new ByteArrayInputStream(new byte[0])));
     assertTrue(empty.getMessage().contains("stdin is empty"), empty.getMessage());
 
-    String big = "{\"id\":\"c1\",\"bundle\":\"/b\",\"x\":\"" + "a".repeat(StateReader.MAX_BYTES) + "\"}";
+    String big =
+        "{\"id\":\"c1\",\"bundle\":\"/b\",\"x\":\"" + "a".repeat(StateReader.MAX_BYTES) + "\"}";
     BadInputException tooBig =
         assertThrows(
             BadInputException.class,
