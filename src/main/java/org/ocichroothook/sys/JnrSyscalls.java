@@ -17,7 +17,7 @@ public final class JnrSyscalls implements Syscalls {
   /** The libc entry points the hook needs; errno is saved after each call. */
   public interface LibC {
     @SaveError
-    int open(String path, int flags, int mode);
+    int openat(int dirfd, String path, int flags, int mode);
 
     @SaveError
     int close(int fd);
@@ -33,11 +33,15 @@ public final class JnrSyscalls implements Syscalls {
   private final jnr.ffi.Runtime runtime = jnr.ffi.Runtime.getRuntime(libc);
 
   @Override
-  public int open(String path, int flags, int mode) throws SyscallException {
-    int fd = libc.open(path, flags, mode);
+  public int openat(int dirfd, String path, int flags, int mode) throws SyscallException {
+    int fd = libc.openat(dirfd, path, flags, mode);
     if (fd < 0) {
       throw new SyscallException(
-          "open", runtime.getLastError(), path, new SyscallException.Hex(flags));
+          "openat",
+          runtime.getLastError(),
+          new SyscallException.DirFd(dirfd),
+          path,
+          new SyscallException.Hex(flags));
     }
     return fd;
   }

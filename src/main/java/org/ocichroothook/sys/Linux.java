@@ -13,6 +13,9 @@ public final class Linux {
   public static final int O_CLOEXEC = 02000000;
   public static final int O_PATH = 010000000;
 
+  /** openat(2)'s "relative to the working directory". */
+  public static final int AT_FDCWD = -100;
+
   public static final long MS_RDONLY = 0x1;
   public static final long MS_NOSUID = 0x2;
   public static final long MS_NODEV = 0x4;

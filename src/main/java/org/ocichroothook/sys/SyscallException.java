@@ -51,9 +51,15 @@ public final class SyscallException extends Exception {
     if (arg instanceof Hex h) {
       return "0x" + Long.toHexString(h.value());
     }
+    if (arg instanceof DirFd d) {
+      return d.value() == Linux.AT_FDCWD ? "AT_FDCWD" : String.valueOf(d.value());
+    }
     return String.valueOf(arg);
   }
 
   /** An argument that reads best in hexadecimal, such as mount flags. */
   public record Hex(long value) {}
+
+  /** A directory descriptor argument, shown as {@code AT_FDCWD} when it is that. */
+  public record DirFd(int value) {}
 }

@@ -8,8 +8,16 @@ package org.ocichroothook.sys;
  */
 public interface Syscalls {
 
-  /** open(2); returns the new file descriptor. Flags come from {@link Linux}. */
-  int open(String path, int flags, int mode) throws SyscallException;
+  /**
+   * openat(2); returns the new file descriptor. {@code dirfd} is an open directory (or {@link
+   * Linux#AT_FDCWD}) that a relative {@code path} is resolved from. Flags come from {@link Linux}.
+   */
+  int openat(int dirfd, String path, int flags, int mode) throws SyscallException;
+
+  /** open(2): {@link #openat} from the working directory. */
+  default int open(String path, int flags, int mode) throws SyscallException {
+    return openat(Linux.AT_FDCWD, path, flags, mode);
+  }
 
   /** close(2). */
   void close(int fd) throws SyscallException;

@@ -25,7 +25,6 @@ final class FfmSyscalls implements Syscalls {
   private static final long SYS_CLOSE = ARM64 ? 57 : 3;
   private static final long SYS_MOUNT = ARM64 ? 40 : 165;
   private static final long SYS_UMOUNT2 = ARM64 ? 39 : 166;
-  private static final long AT_FDCWD = -100;
 
   private static final Linker LINKER = Linker.nativeLinker();
   private static final StructLayout STATE = Linker.Option.captureStateLayout();
@@ -42,12 +41,17 @@ final class FfmSyscalls implements Syscalls {
           Linker.Option.firstVariadicArg(1));
 
   @Override
-  public int open(String path, int flags, int mode) throws SyscallException {
+  public int openat(int dirfd, String path, int flags, int mode) throws SyscallException {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = arena.allocate(STATE);
-      long fd = call(state, SYS_OPENAT, AT_FDCWD, address(arena, path), flags, mode, 0);
+      long fd = call(state, SYS_OPENAT, dirfd, address(arena, path), flags, mode, 0);
       if (fd < 0) {
-        throw new SyscallException("open", errno(state), path, new SyscallException.Hex(flags));
+        throw new SyscallException(
+            "openat",
+            errno(state),
+            new SyscallException.DirFd(dirfd),
+            path,
+            new SyscallException.Hex(flags));
       }
       return (int) fd;
     }
