@@ -181,7 +181,12 @@ class HostileInputTest {
   @Test
   void aHugeBundleIsNotEchoed() {
     String huge = "/srv/" + "b".repeat(900_000);
-    Result r = run("{\"id\":\"c1\",\"bundle\":\"" + huge + "\"}", "--config", config.toString());
+    Result r =
+        run(
+            "{\"id\":\"c1\",\"bundle\":\"" + huge + "\"}",
+            "--config",
+            config.toString(),
+            "poststop");
     assertEquals(2, r.code());
     assertTrue(r.stderr().contains("is longer than a path can be"), r.stderr());
     assertTrue(r.stderr().length() < 1000, "bounded: " + r.stderr().length() + " characters");
@@ -189,10 +194,30 @@ class HostileInputTest {
         run(
             "{\"id\":\"c1\",\"bundle\":\"" + huge.substring(1, 4000) + "\"}",
             "--config",
-            config.toString());
+            config.toString(),
+            "poststop");
     assertEquals(2, relative.code());
     assertTrue(relative.stderr().contains("bundle must be an absolute path"), relative.stderr());
     assertTrue(relative.stderr().length() < 1000, relative.stderr().length() + " characters");
+  }
+
+  @Test
+  void aHugeStatusOrArgumentIsNotEchoed() {
+    String huge = "s".repeat(100_000);
+    Result status =
+        run(
+            "{\"id\":\"c1\",\"status\":\"" + huge + "\",\"bundle\":\"/srv/b\"}",
+            "--config",
+            config.toString());
+    assertEquals(2, status.code());
+    assertTrue(status.stderr().contains("state status \"sss"), status.stderr());
+    assertTrue(status.stderr().length() < 1000, status.stderr().length() + " characters");
+    for (String[] args :
+        new String[][] {{"prestart", huge}, {"--" + huge}, {"x" + huge}, {"inject", "a", huge}}) {
+      Result r = run("", args);
+      assertEquals(2, r.code());
+      assertTrue(r.stderr().length() < 1000, r.stderr().length() + " characters");
+    }
   }
 
   @Test
