@@ -16,9 +16,11 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
@@ -74,6 +76,11 @@ public final class BundleInjector {
                   .maxTokenCount(MAX_TOKENS)
                   .build())
           .build();
+
+  private static final Set<OpenOption> CREATE_TEMP =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
   private final Syscalls sys;
   private final Path launcher;
@@ -203,14 +210,26 @@ public final class BundleInjector {
     Path tmp = null;
     try {
       byte[] bytes = mapper.writeValueAsBytes(root);
-      tmp = createTemp(file);
-      try (FileChannel ch =
-          FileChannel.open(tmp, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          ch.write(buffer);
+      SecureRandom random = new SecureRandom();
+      for (int attempt = 0; tmp == null; attempt++) {
+        Path candidate =
+            file.resolveSibling(
+                ".config.json."
+                    + Long.toUnsignedString(random.nextLong(), 36)
+                    + ".oci-chroot-hook.tmp");
+        // O_CREAT|O_EXCL|O_NOFOLLOW: a new file of a random name, never one someone planted.
+        try (FileChannel ch = FileChannel.open(candidate, CREATE_TEMP, OWNER_ONLY)) {
+          tmp = candidate;
+          ByteBuffer buffer = ByteBuffer.wrap(bytes);
+          while (buffer.hasRemaining()) {
+            ch.write(buffer);
+          }
+          ch.force(true);
+        } catch (FileAlreadyExistsException e) {
+          if (attempt == 9) {
+            throw e;
+          }
         }
-        ch.force(true);
       }
       // Owner first: chown clears set-id bits, which the mode then restores.
       Files.setAttribute(tmp, "unix:uid", original.uid(), LinkOption.NOFOLLOW_LINKS);
@@ -226,36 +245,6 @@ public final class BundleInjector {
         }
       }
       throw new BadInputException(file + ": cannot write: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * A new, empty file beside {@code file}, of a random name, made with {@code O_CREAT|O_EXCL}: it
-   * cannot be a file or symlink someone planted, and no name is ever removed and made again.
-   */
-  private static Path createTemp(Path file) throws IOException {
-    SecureRandom random = new SecureRandom();
-    for (int attempt = 0; ; attempt++) {
-      Path tmp =
-          file.resolveSibling(
-              ".config.json."
-                  + Long.toUnsignedString(random.nextLong(), 36)
-                  + ".oci-chroot-hook.tmp");
-      try {
-        FileChannel.open(
-                tmp,
-                Set.of(
-                    StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
-            .close();
-        return tmp;
-      } catch (FileAlreadyExistsException e) {
-        if (attempt == 9) {
-          throw e;
-        }
-      }
     }
   }
 
