@@ -54,7 +54,7 @@ public final class Hook {
     return sys;
   }
 
-  /** Runs the hook with the native backend, created only once a stage needs it. */
+  /** Runs the hook with the native backend, created on first use (opening the configuration). */
   public static int run(InputStream stdin, PrintStream stdout, PrintStream stderr, String... args) {
     return new Hook(SyscallsFactory::create).execute(stdin, stdout, stderr, args);
   }
