@@ -2,6 +2,7 @@ package org.ocichroothook;
 
 import java.nio.file.Path;
 import org.ocichroothook.config.Config;
+import org.ocichroothook.text.Printable;
 
 /**
  * The parsed command line.
@@ -71,13 +72,14 @@ record CommandLine(
             config = Path.of(arg.substring("--config=".length()));
             explicit = true;
           } else if (arg.startsWith("-")) {
-            throw new UsageException("unknown option " + arg);
+            throw new UsageException(
+                "unknown option " + Printable.bounded(arg, Printable.MAX_VALUE));
           } else if (!inject && positional == null && arg.equals("inject")) {
             inject = true;
           } else if (positional == null) {
             positional = arg;
           } else {
-            throw new UsageException("unexpected argument \"" + arg + "\"");
+            throw new UsageException("unexpected argument " + Printable.quote(arg));
           }
         }
       }

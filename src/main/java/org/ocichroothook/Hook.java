@@ -12,37 +12,55 @@ import org.ocichroothook.config.Config;
 import org.ocichroothook.config.ConfigReader;
 import org.ocichroothook.inject.BundleInjector;
 import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.log.LogFile;
 import org.ocichroothook.plan.MountPlan;
 import org.ocichroothook.plan.PlanException;
 import org.ocichroothook.plan.Planner;
+import org.ocichroothook.state.ContainerId;
 import org.ocichroothook.state.ContainerState;
 import org.ocichroothook.state.StateReader;
 import org.ocichroothook.sys.Capabilities;
 import org.ocichroothook.sys.Syscalls;
 import org.ocichroothook.sys.SyscallsFactory;
+import org.ocichroothook.text.Printable;
 import org.slf4j.LoggerFactory;
 
 /**
  * The hook's real entry point: parses the command line, reads the configuration and the state, and
  * runs one stage. It returns an exit code and writes at most one line to {@code stderr}, because
  * runc quotes a failing hook's stderr in its own error message and that is all the operator sees.
+ * That line, and every log line, has its control characters escaped and its length bounded ({@link
+ * Printable}): the values in it are the container's.
+ *
+ * <p>The log is opened as soon as the configuration is read, so every failure after that (a bad
+ * state included) is logged, with the container's {@code [id]} once it is known; it is closed when
+ * the run ends, and {@link LogFile#close} may be called again by the process edge before it halts.
  */
 public final class Hook {
   static final String NAME = "oci-chroot-hook";
 
   private final Supplier<Syscalls> syscalls;
+  private Syscalls sys;
 
   Hook(Supplier<Syscalls> syscalls) {
     this.syscalls = syscalls;
   }
 
-  /** Runs the hook with the native backend, created only once a stage needs it. */
+  /** The syscall backend, created on first use: --help and --version never load it. */
+  private Syscalls sys() {
+    if (sys == null) {
+      sys = syscalls.get();
+    }
+    return sys;
+  }
+
+  /** Runs the hook with the native backend, created on first use (opening the configuration). */
   public static int run(InputStream stdin, PrintStream stdout, PrintStream stderr, String... args) {
     return new Hook(SyscallsFactory::create).execute(stdin, stdout, stderr, args);
   }
 
   int execute(InputStream stdin, PrintStream stdout, PrintStream stderr, String... args) {
-    LogSink log = null;
+    ContainerId id = null;
     try {
       CommandLine line = CommandLine.parse(args);
       switch (line.command()) {
@@ -55,7 +73,7 @@ public final class Hook {
           return ExitCode.OK;
         }
         case INJECT -> {
-          BundleInjector.forLauncher(line.configExplicit() ? line.config() : null)
+          BundleInjector.forLauncher(sys(), line.configExplicit() ? line.config() : null)
               .apply(line.bundle(), line.remove());
           stdout.println(
               (line.remove() ? "removed the hook from " : "added the hook to ")
@@ -63,10 +81,11 @@ public final class Hook {
           return ExitCode.OK;
         }
         case HOOK -> {
-          Config config = ConfigReader.read(line.config(), line.configExplicit());
+          Config config = ConfigReader.read(sys(), line.config(), line.configExplicit());
+          LogFile.open(sys(), config.logFile(), config.logLevel());
           ContainerState state = StateReader.read(stdin);
+          id = state.id();
           Stage stage = line.stage() != null ? line.stage() : Stage.fromStatus(state.status());
-          log = LogSink.open(config);
           LoggerFactory.getLogger(Hook.class)
               .info("[{}] {}: bundle {}", state.id(), stage.specName(), state.bundle());
           if (stage.setup()) {
@@ -79,31 +98,30 @@ public final class Hook {
         default -> throw new IllegalStateException(line.command().name());
       }
     } catch (UsageException e) {
-      return fail(stderr, log, ExitCode.USAGE, e.getMessage() + " (see hook --help)");
+      return fail(stderr, id, ExitCode.USAGE, e.getMessage() + " (see hook --help)");
     } catch (BadInputException e) {
-      return fail(stderr, log, ExitCode.USAGE, e.getMessage());
+      return fail(stderr, id, ExitCode.USAGE, e.getMessage());
     } catch (PlanException | ChrootException e) {
-      return fail(stderr, log, ExitCode.FAILED, e.getMessage());
-    } catch (RuntimeException | LinkageError e) {
-      return fail(stderr, log, ExitCode.FAILED, "internal error: " + e);
+      return fail(stderr, id, ExitCode.FAILED, e.getMessage());
+    } catch (RuntimeException | LinkageError | StackOverflowError | OutOfMemoryError e) {
+      // Every input is bounded so that the last two cannot happen; if one does, it is one line too.
+      return fail(stderr, id, ExitCode.FAILED, "internal error: " + e);
     } finally {
-      if (log != null) {
-        log.close();
-      }
+      LogFile.close();
     }
   }
 
   private void setup(Config config, ContainerState state) throws PlanException, ChrootException {
     MountPlan plan = Planner.plan(state, config);
     requireSysAdmin("prestart");
-    Syscalls sys = syscalls.get();
+    Syscalls sys = sys();
     try (StateDirectory dir = StateDirectory.prepare(config.stateDir(), sys)) {
       new ChrootBuilder(sys).build(new Layout(dir.path(), state.id()), plan, state.bundle());
     }
   }
 
   private void teardown(Config config, ContainerState state) throws ChrootException {
-    try (StateDirectory dir = StateDirectory.openExisting(config.stateDir())) {
+    try (StateDirectory dir = StateDirectory.openExisting(config.stateDir(), sys())) {
       if (dir == null) {
         LoggerFactory.getLogger(Hook.class)
             .info(
@@ -113,7 +131,7 @@ public final class Hook {
         return;
       }
       requireSysAdmin("poststop");
-      new ChrootRemover(syscalls.get()).remove(new Layout(dir.path(), state.id()), state.bundle());
+      new ChrootRemover(sys()).remove(new Layout(dir.path(), state.id()), state.bundle());
     }
   }
 
@@ -124,10 +142,12 @@ public final class Hook {
     }
   }
 
-  private static int fail(PrintStream stderr, LogSink log, int code, String message) {
-    String line = message.replace('\n', ' ');
-    if (log != null) {
-      LoggerFactory.getLogger(Hook.class).error(line);
+  private static int fail(PrintStream stderr, ContainerId id, int code, String message) {
+    String line = Printable.line(String.valueOf(message));
+    if (id == null) {
+      LoggerFactory.getLogger(Hook.class).error("{}", line);
+    } else {
+      LoggerFactory.getLogger(Hook.class).error("[{}] {}", id, line);
     }
     stderr.println(NAME + ": " + line);
     return code;

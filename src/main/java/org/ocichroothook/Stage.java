@@ -1,5 +1,7 @@
 package org.ocichroothook;
 
+import org.ocichroothook.text.Printable;
+
 /** The hook stages the hook does work in, with the names runtimes use for them. */
 enum Stage {
   PRESTART("prestart", true),
@@ -42,7 +44,9 @@ enum Stage {
               "stage poststart has nothing to do; register the hook for prestart (or createRuntime) and poststop");
       default ->
           throw new UsageException(
-              "unknown stage \"" + name + "\"; expected prestart, createRuntime or poststop");
+              "unknown stage "
+                  + Printable.quote(name)
+                  + "; expected prestart, createRuntime or poststop");
     }
   }
 
@@ -59,7 +63,7 @@ enum Stage {
     }
     throw new UsageException(
         "no STAGE given and state status "
-            + (status == null ? "(none)" : "\"" + status + "\"")
+            + (status == null ? "(none)" : Printable.quote(status))
             + " does not imply one; pass prestart, createRuntime or poststop");
   }
 }

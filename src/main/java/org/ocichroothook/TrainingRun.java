@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * One prestart and one poststop in a single JVM, so the JVM can record every class both stages use
@@ -33,6 +34,8 @@ public final class TrainingRun {
          "platforms": {"kvm": ["/dev/null"], "ptrace": []}}
         """
             .formatted(work.resolve("state"), args[1], work.resolve("hook.log")));
+    // The hook refuses a configuration others can write, whatever umask this run inherited.
+    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
     String state =
         "{\"ociVersion\":\"1.0.2\",\"id\":\"training\",\"status\":\"%s\",\"pid\":1,"
             + "\"bundle\":\"/nonexistent/training\",\"annotations\":{\"dev.gvisor.flag.platform\":\"kvm\"}}";

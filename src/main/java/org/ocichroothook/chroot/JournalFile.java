@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -13,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +34,9 @@ import org.ocichroothook.state.ContainerId;
 final class JournalFile {
   private static final JsonFactory FACTORY = new JsonFactory();
   private static final int VERSION = 1;
+
+  /** The largest journal read: thousands of times a real one. */
+  static final int MAX_BYTES = 1 << 20;
 
   private JournalFile() {}
 
@@ -53,18 +59,39 @@ final class JournalFile {
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
-  /** The journal, or null when there is none. */
+  /**
+   * The journal, or null when there is none. It must be a regular file (a symlink is refused, a
+   * FIFO is never opened) of at most {@value #MAX_BYTES} bytes: a real journal is a few hundred
+   * bytes, and a larger one is refused before it could exhaust the heap. Only root can create files
+   * beside it ({@code <stateDir>/<id>} is root's alone), so the type is checked on the path just
+   * before the open; the size is checked on the opened file and the read is bounded anyway.
+   */
   static Journal read(Path file) throws IOException, BadInputException {
-    byte[] bytes;
+    String document = "journal " + file;
     try {
-      if (Files.isSymbolicLink(file)) {
-        throw new IOException(file + " is a symlink");
+      BasicFileAttributes attrs =
+          Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!attrs.isRegularFile()) {
+        throw new BadInputException(document + ": not a regular file");
       }
-      bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       return null;
     }
-    return decode(bytes, "journal " + file);
+    byte[] bytes;
+    try (FileChannel ch =
+            FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        InputStream in = Channels.newInputStream(ch)) {
+      if (ch.size() > MAX_BYTES) {
+        throw new BadInputException(document + ": larger than " + MAX_BYTES + " bytes");
+      }
+      bytes = in.readNBytes(MAX_BYTES + 1);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    if (bytes.length > MAX_BYTES) {
+      throw new BadInputException(document + ": larger than " + MAX_BYTES + " bytes");
+    }
+    return decode(bytes, document);
   }
 
   static byte[] encode(Journal journal) throws IOException {

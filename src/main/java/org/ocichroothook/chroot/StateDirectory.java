@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import org.ocichroothook.file.RegularFile;
 import org.ocichroothook.sys.Errnos;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.SyscallException;
@@ -51,7 +52,7 @@ public final class StateDirectory implements AutoCloseable {
     } catch (IOException e) {
       throw new ChrootException("state directory " + configured + ": cannot create: " + e, e);
     }
-    StateDirectory dir = lock(configured);
+    StateDirectory dir = lock(configured, sys);
     try {
       dir.makePrivate(sys);
       return dir;
@@ -62,14 +63,14 @@ public final class StateDirectory implements AutoCloseable {
   }
 
   /** For poststop: locks the directory if it exists; null when it does not (nothing to remove). */
-  public static StateDirectory openExisting(Path configured) throws ChrootException {
+  public static StateDirectory openExisting(Path configured, Syscalls sys) throws ChrootException {
     if (!Files.isDirectory(configured)) {
       return null;
     }
-    return lock(configured);
+    return lock(configured, sys);
   }
 
-  private static StateDirectory lock(Path configured) throws ChrootException {
+  private static StateDirectory lock(Path configured, Syscalls sys) throws ChrootException {
     Path real;
     try {
       real = configured.toRealPath();
@@ -88,13 +89,11 @@ public final class StateDirectory implements AutoCloseable {
       throw new ChrootException("state directory " + configured + ": " + e, e);
     }
     Path lockFile = real.resolve(".lock");
-    try {
-      FileChannel channel =
-          FileChannel.open(
-              lockFile,
-              Set.of(
-                  StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    // Opened as a regular file only, without blocking: a FIFO planted as .lock would make a plain
+    // open for writing wait forever for a reader, and a symlink would lock something else.
+    try (RegularFile file =
+        RegularFile.openOrCreate(sys, lockFile, PosixFilePermissions.fromString("rw-------"))) {
+      FileChannel channel = file.channel(StandardOpenOption.WRITE);
       try {
         return new StateDirectory(real, channel, channel.lock());
       } catch (IOException | RuntimeException e) {
@@ -102,7 +101,7 @@ public final class StateDirectory implements AutoCloseable {
         throw e;
       }
     } catch (IOException e) {
-      throw new ChrootException("lock " + lockFile + ": " + e, e);
+      throw new ChrootException("lock " + lockFile + ": " + e.getMessage(), e);
     }
   }
 

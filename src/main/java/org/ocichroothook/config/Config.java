@@ -2,11 +2,14 @@ package org.ocichroothook.config;
 
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
+import org.ocichroothook.text.Printable;
 
 /**
  * The administrator's configuration, validated. Annotations only ever choose a key of {@link
@@ -19,7 +22,7 @@ import java.util.regex.Pattern;
  * @param platforms platform name to the device files its chroot needs (absolute paths under /dev)
  * @param defaultPlatform the platform of a container without any of the annotations
  * @param logFile the file the hook appends its log to
- * @param logLevel slf4j-simple level: trace, debug, info, warn, error or off
+ * @param logLevel the log's level: trace, debug, info, warn, error or off
  */
 public record Config(
     Path stateDir,
@@ -56,9 +59,8 @@ public record Config(
     if (!TARGET_NAME.matcher(executableTarget).matches()
         || RESERVED_TARGETS.contains(executableTarget)) {
       throw new IllegalArgumentException(
-          "\"executableTarget\" must be one file name (not proc or dev), got \""
-              + executableTarget
-              + "\"");
+          "\"executableTarget\" must be one file name (not proc or dev), got "
+              + Printable.quote(executableTarget));
     }
     platformAnnotations = List.copyOf(platformAnnotations);
     for (String key : platformAnnotations) {
@@ -69,24 +71,35 @@ public record Config(
     for (Map.Entry<String, List<Path>> platform : platforms.entrySet()) {
       if (!PLATFORM_NAME.matcher(platform.getKey()).matches()) {
         throw new IllegalArgumentException(
-            "\"platforms\": invalid platform name \"" + platform.getKey() + "\"");
+            "\"platforms\": invalid platform name " + Printable.quote(platform.getKey()));
       }
+      // Each device becomes one mount target: a repeated one would fail every prestart of the
+      // platform with "mount target already exists", so it is refused here, once.
+      Set<Path> seen = new HashSet<>();
       for (Path device : platform.getValue()) {
         device(platform.getKey(), device);
+        if (!seen.add(device)) {
+          throw new IllegalArgumentException(
+              "\"platforms."
+                  + platform.getKey()
+                  + "\": device "
+                  + Printable.quote(device.toString())
+                  + " is listed twice");
+        }
       }
     }
     platforms = copyOrdered(platforms);
     if (!platforms.containsKey(defaultPlatform)) {
       throw new IllegalArgumentException(
-          "\"defaultPlatform\" \""
-              + defaultPlatform
-              + "\" is not one of \"platforms\" "
+          "\"defaultPlatform\" "
+              + Printable.quote(defaultPlatform)
+              + " is not one of \"platforms\" "
               + platforms.keySet());
     }
     logFile = absolute("logFile", logFile);
     if (!LEVELS.contains(logLevel)) {
       throw new IllegalArgumentException(
-          "\"logLevel\" must be one of " + LEVELS + ", got \"" + logLevel + "\"");
+          "\"logLevel\" must be one of " + LEVELS + ", got " + Printable.quote(logLevel));
     }
   }
 
@@ -111,11 +124,11 @@ public record Config(
     Objects.requireNonNull(path, key);
     if (!path.isAbsolute()) {
       throw new IllegalArgumentException(
-          "\"" + key + "\" must be an absolute path, got \"" + path + "\"");
+          "\"" + key + "\" must be an absolute path, got " + Printable.quote(path.toString()));
     }
     if (!path.normalize().equals(path)) {
       throw new IllegalArgumentException(
-          "\"" + key + "\" must be a normalized path, got \"" + path + "\"");
+          "\"" + key + "\" must be a normalized path, got " + Printable.quote(path.toString()));
     }
     return path;
   }
@@ -124,7 +137,11 @@ public record Config(
     absolute("platforms." + platform, device);
     if (device.getNameCount() < 2 || !device.startsWith("/dev")) {
       throw new IllegalArgumentException(
-          "\"platforms." + platform + "\": device \"" + device + "\" must be a path under /dev");
+          "\"platforms."
+              + platform
+              + "\": device "
+              + Printable.quote(device.toString())
+              + " must be a path under /dev");
     }
   }
 

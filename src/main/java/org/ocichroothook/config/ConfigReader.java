@@ -8,35 +8,58 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.ocichroothook.file.RegularFile;
 import org.ocichroothook.json.BadInputException;
 import org.ocichroothook.json.JsonInput;
+import org.ocichroothook.sys.Syscalls;
 
 /**
  * Reads the configuration file: every key optional, unknown keys and bad values refused with the
  * key named. A missing file at the default location means the defaults; a missing file that was
  * named with {@code --config} is an error.
+ *
+ * <p>Whoever can write the configuration chooses where root creates directories, mounts and
+ * appends, so it must be owned by root (or by the user running the hook, when that is not root) and
+ * writable by no one else. It is checked on the opened file ({@link RegularFile}: a symlink is
+ * followed, and what it leads to is checked), and it must be a regular file of at most {@value
+ * #MAX_BYTES} bytes: a FIFO or a device is refused without blocking or reading.
  */
 public final class ConfigReader {
-  private static final int MAX_BYTES = 1 << 20;
+  static final int MAX_BYTES = 1 << 20;
 
   private ConfigReader() {}
 
-  public static Config read(Path file, boolean explicit) throws BadInputException {
+  public static Config read(Syscalls sys, Path file, boolean explicit) throws BadInputException {
+    String document = "config " + file;
     byte[] bytes;
-    try {
-      if (Files.size(file) > MAX_BYTES) {
-        throw new BadInputException("config " + file + ": larger than " + MAX_BYTES + " bytes");
+    try (RegularFile config = RegularFile.open(sys, file, true)) {
+      int owner = config.uid();
+      if ((owner != 0 && owner != ownUid()) || config.writableByOthers()) {
+        throw new BadInputException(
+            document
+                + ": must be owned by root and writable by no one else (owner uid "
+                + owner
+                + ", mode "
+                + String.format("%04o", config.permissions())
+                + ")");
       }
-      bytes = Files.readAllBytes(file);
+      bytes = config.readAll(MAX_BYTES);
     } catch (NoSuchFileException e) {
       if (explicit) {
-        throw new BadInputException("config " + file + ": no such file");
+        throw new BadInputException(document + ": no such file");
       }
       return Config.defaults();
+    } catch (RegularFile.RefusedException e) {
+      throw new BadInputException(document + ": " + e.getMessage());
     } catch (IOException e) {
-      throw new BadInputException("config " + file + ": cannot read: " + e.getMessage(), e);
+      throw new BadInputException(document + ": cannot read: " + e.getMessage(), e);
     }
-    return parse(bytes, "config " + file);
+    return parse(bytes, document);
+  }
+
+  /** The effective uid of this process: the owner of its /proc directory. */
+  private static int ownUid() throws IOException {
+    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
   }
 
   static Config parse(byte[] json, String document) throws BadInputException {

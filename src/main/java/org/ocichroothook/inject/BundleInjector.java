@@ -1,6 +1,8 @@
 package org.ocichroothook.inject;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,22 +10,41 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import org.ocichroothook.file.RegularFile;
 import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.json.JsonInput;
+import org.ocichroothook.json.Utf8;
+import org.ocichroothook.sys.Syscalls;
 
 /**
  * Adds the hook to a bundle's {@code config.json} (for runc or crun without podman), or takes it
  * out. Idempotent: the hook's own entries, recognised by {@code args[0] == "oci-chroot-hook"}, are
  * replaced, never duplicated. Everything else in the file is kept as it was, in its order. The file
  * is replaced atomically and only once the new content is complete; bad input leaves it untouched.
+ *
+ * <p>The file is read as the hook reads its own input: a regular file only (never a symlink, never
+ * blocking on a FIFO), bounded in bytes and in JSON tokens so that its tree fits the hook's 64 MiB
+ * heap, strict UTF-8, no repeated key. The replacement keeps the file's owner, group and mode, and
+ * is written to a new file of a random name made with {@code O_CREAT|O_EXCL} (which follows no
+ * symlink), then renamed over it.
  */
 public final class BundleInjector {
   /** argv[0] of the hook's entries: how they are recognised again. */
@@ -36,12 +57,37 @@ public final class BundleInjector {
   static final String PATH_ENV =
       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   static final int TIMEOUT_SECONDS = 30;
-  private static final long MAX_BYTES = 16L << 20;
 
+  /** A real config.json is a few KiB (tens with a seccomp profile). */
+  static final int MAX_BYTES = 1 << 20;
+
+  /**
+   * Tokens, beside bytes: a megabyte of {@code {},} is 350,000 tree nodes. 200,000 tokens keep the
+   * tree within a few MiB of heap, and are far above any real file (the runc spec has 150).
+   */
+  static final long MAX_TOKENS = 200_000;
+
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .streamReadConstraints(
+              StreamReadConstraints.builder()
+                  .maxDocumentLength(MAX_BYTES)
+                  .maxTokenCount(MAX_TOKENS)
+                  .build())
+          .build();
+
+  private static final Set<OpenOption> CREATE_TEMP =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+  private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+
+  private final Syscalls sys;
   private final Path launcher;
   private final Path config;
 
-  BundleInjector(Path launcher, Path config) {
+  BundleInjector(Syscalls sys, Path launcher, Path config) {
+    this.sys = sys;
     this.launcher = launcher;
     this.config = config;
   }
@@ -51,22 +97,24 @@ public final class BundleInjector {
    *
    * @param config a configuration file to pass the hook, or null for its default
    */
-  public static BundleInjector forLauncher(Path config) throws BadInputException {
+  public static BundleInjector forLauncher(Syscalls sys, Path config) throws BadInputException {
     String launcher = System.getProperty(LAUNCHER_PROPERTY);
     if (launcher == null || !Path.of(launcher).isAbsolute()) {
       throw new BadInputException(
           "inject: cannot tell the launcher's absolute path; run it through the hook launcher");
     }
-    return new BundleInjector(Path.of(launcher), config == null ? null : config.toAbsolutePath());
+    return new BundleInjector(
+        sys, Path.of(launcher), config == null ? null : config.toAbsolutePath());
   }
 
   public void apply(Path bundle, boolean remove) throws BadInputException {
     Path file = bundle.resolve("config.json");
     ObjectMapper mapper =
-        new ObjectMapper()
+        new ObjectMapper(FACTORY)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(SerializationFeature.INDENT_OUTPUT);
-    ObjectNode root = read(mapper, file);
+    Original original = read(mapper, file);
+    ObjectNode root = original.root();
     JsonNode hooksNode = root.get("hooks");
     if (hooksNode != null && !hooksNode.isObject()) {
       throw new BadInputException(file + ": \"hooks\" must be an object");
@@ -96,7 +144,7 @@ public final class BundleInjector {
     if (remove && hadStages && hooks.isEmpty()) {
       root.remove("hooks");
     }
-    write(mapper, file, root);
+    write(mapper, file, root, original);
   }
 
   private ObjectNode entry(ObjectMapper mapper, String stage) {
@@ -123,49 +171,91 @@ public final class BundleInjector {
     }
   }
 
-  private static ObjectNode read(ObjectMapper mapper, Path file) throws BadInputException {
-    try {
-      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-        throw new BadInputException(
-            file
-                + (Files.exists(file, LinkOption.NOFOLLOW_LINKS)
-                    ? ": not a regular file"
-                    : ": no such file"));
-      }
-      if (Files.size(file) > MAX_BYTES) {
-        throw new BadInputException(file + ": larger than " + MAX_BYTES + " bytes");
-      }
-      JsonNode node = mapper.readTree(file.toFile());
-      if (node == null || !node.isObject()) {
-        throw new BadInputException(file + ": expected a JSON object");
-      }
-      return (ObjectNode) node;
+  /** The file's tree, and the owner, group and mode its replacement keeps. */
+  private record Original(ObjectNode root, int uid, int gid, Set<PosixFilePermission> mode) {}
+
+  private Original read(ObjectMapper mapper, Path file) throws BadInputException {
+    String document = file.toString();
+    byte[] bytes;
+    int uid;
+    int gid;
+    Set<PosixFilePermission> mode;
+    try (RegularFile opened = RegularFile.open(sys, file, false)) {
+      bytes = opened.readAll(MAX_BYTES);
+      uid = opened.uid();
+      gid = opened.gid();
+      mode = permissions(opened.permissions());
     } catch (NoSuchFileException e) {
-      throw new BadInputException(file + ": no such file", e);
-    } catch (JsonProcessingException e) {
-      throw new BadInputException(file + ": malformed JSON: " + e.getOriginalMessage(), e);
+      throw new BadInputException(document + ": no such file", e);
+    } catch (RegularFile.RefusedException e) {
+      throw new BadInputException(document + ": " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new BadInputException(file + ": cannot read: " + e.getMessage(), e);
+      throw new BadInputException(document + ": cannot read: " + e.getMessage(), e);
     }
+    Utf8.requireValid(bytes, document);
+    JsonNode node;
+    try {
+      node = mapper.readTree(bytes);
+    } catch (IOException e) {
+      throw JsonInput.input(document, e);
+    }
+    if (node == null || !node.isObject()) {
+      throw new BadInputException(document + ": expected a JSON object");
+    }
+    return new Original((ObjectNode) node, uid, gid, mode);
   }
 
-  private static void write(ObjectMapper mapper, Path file, ObjectNode root)
+  private static void write(ObjectMapper mapper, Path file, ObjectNode root, Original original)
       throws BadInputException {
-    Path tmp = file.resolveSibling(".config.json.oci-chroot-hook.tmp");
+    Path tmp = null;
     try {
-      Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
-      Files.deleteIfExists(tmp);
       byte[] bytes = mapper.writeValueAsBytes(root);
-      Files.write(tmp, bytes);
-      Files.setPosixFilePermissions(tmp, mode);
+      SecureRandom random = new SecureRandom();
+      for (int attempt = 0; tmp == null; attempt++) {
+        Path candidate =
+            file.resolveSibling(
+                ".config.json."
+                    + Long.toUnsignedString(random.nextLong(), 36)
+                    + ".oci-chroot-hook.tmp");
+        // O_CREAT|O_EXCL|O_NOFOLLOW: a new file of a random name, never one someone planted.
+        try (FileChannel ch = FileChannel.open(candidate, CREATE_TEMP, OWNER_ONLY)) {
+          tmp = candidate;
+          ByteBuffer buffer = ByteBuffer.wrap(bytes);
+          while (buffer.hasRemaining()) {
+            ch.write(buffer);
+          }
+          ch.force(true);
+        } catch (FileAlreadyExistsException e) {
+          if (attempt == 9) {
+            throw e;
+          }
+        }
+      }
+      // Owner first: chown clears set-id bits, which the mode then restores.
+      Files.setAttribute(tmp, "unix:uid", original.uid(), LinkOption.NOFOLLOW_LINKS);
+      Files.setAttribute(tmp, "unix:gid", original.gid(), LinkOption.NOFOLLOW_LINKS);
+      Files.setAttribute(tmp, "posix:permissions", original.mode(), LinkOption.NOFOLLOW_LINKS);
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      try {
-        Files.deleteIfExists(tmp);
-      } catch (IOException ignored) {
-        // The original file is untouched either way.
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // The original file is untouched either way.
+        }
       }
       throw new BadInputException(file + ": cannot write: " + e.getMessage(), e);
     }
+  }
+
+  private static Set<PosixFilePermission> permissions(int bits) {
+    Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+    PosixFilePermission[] all = PosixFilePermission.values(); // OWNER_READ ... OTHERS_EXECUTE
+    for (int i = 0; i < all.length; i++) {
+      if ((bits & (0400 >> i)) != 0) {
+        set.add(all[i]);
+      }
+    }
+    return set;
   }
 }

@@ -4,20 +4,35 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.ocichroothook.text.Printable;
 
 /**
  * Typed reads over Jackson's streaming parser, for the small documents on the hook's hot path (the
  * OCI state, the configuration, the journal). The streaming parser loads a fraction of the classes
  * databind does, which matters for a process started twice per container. Every error names the
  * document and the field.
+ *
+ * <p>Strict, because a document the hook reads differently from the runtime that wrote it is a
+ * security bug: a repeated key (also one spelled with escapes, as {@code "i\u0064"}) is refused
+ * rather than letting the last one win, and the bytes must be well-formed UTF-8 ({@link Utf8}).
  */
 public final class JsonInput implements AutoCloseable {
-  private static final JsonFactory FACTORY = new JsonFactory();
+  /** The prefix of Jackson's message for a repeated key: {@code Duplicate field 'id'}. */
+  private static final String DUPLICATE = "Duplicate field '";
+
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+  /** A parser for {@code json} with the same strict rules, for callers that walk it themselves. */
+  public static JsonFactory factory() {
+    return FACTORY;
+  }
 
   private final JsonParser parser;
   private final String document;
@@ -32,6 +47,7 @@ public final class JsonInput implements AutoCloseable {
    * errors.
    */
   public static JsonInput ofObject(byte[] json, String document) throws BadInputException {
+    Utf8.requireValid(json, document);
     try {
       JsonInput input = new JsonInput(FACTORY.createParser(json), document);
       if (input.parser.nextToken() != JsonToken.START_OBJECT) {
@@ -154,7 +170,7 @@ public final class JsonInput implements AutoCloseable {
   }
 
   public BadInputException unknownField(String field) {
-    return new BadInputException(document + ": unknown field \"" + field + "\"");
+    return new BadInputException(document + ": unknown field " + Printable.quote(field));
   }
 
   @Override
@@ -220,13 +236,22 @@ public final class JsonInput implements AutoCloseable {
     }
   }
 
-  private static BadInputException input(String document, IOException e) {
+  /**
+   * A parse error as one line naming the document; a repeated key is named as such. Public for the
+   * callers that parse with {@link #factory()} themselves.
+   */
+  public static BadInputException input(String document, IOException e) {
     String message =
         e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+    if (message != null && message.startsWith(DUPLICATE) && message.endsWith("'")) {
+      String key = message.substring(DUPLICATE.length(), message.length() - 1);
+      return new BadInputException(document + ": duplicate key " + Printable.quote(key), e);
+    }
     int newline = message == null ? -1 : message.indexOf('\n');
     if (newline >= 0) {
       message = message.substring(0, newline);
     }
-    return new BadInputException(document + ": malformed JSON: " + message, e);
+    return new BadInputException(
+        document + ": malformed JSON: " + Printable.bounded(String.valueOf(message), 512), e);
   }
 }

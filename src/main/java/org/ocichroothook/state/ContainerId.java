@@ -2,6 +2,7 @@ package org.ocichroothook.state;
 
 import java.util.regex.Pattern;
 import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.text.Printable;
 
 /**
  * A container id that is safe to use as one path component: it starts with a letter or digit (so
@@ -30,11 +31,7 @@ public record ContainerId(String value) {
   }
 
   private static String quote(String value) {
-    if (value == null) {
-      return "null";
-    }
-    String shown = value.length() > 80 ? value.substring(0, 80) + "..." : value;
-    return "\"" + shown.replace("\n", "\\n") + "\"";
+    return Printable.quote(value);
   }
 
   @Override

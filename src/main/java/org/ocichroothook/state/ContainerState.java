@@ -3,6 +3,7 @@ package org.ocichroothook.state;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+import org.ocichroothook.text.Printable;
 
 /**
  * What the hook knows of a container, validated: a safe id, an absolute bundle path, the
@@ -16,7 +17,8 @@ public record ContainerState(
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(bundle, "bundle");
     if (!bundle.isAbsolute()) {
-      throw new IllegalArgumentException("bundle must be an absolute path, got \"" + bundle + "\"");
+      throw new IllegalArgumentException(
+          "bundle must be an absolute path, got " + Printable.quote(bundle.toString()));
     }
     bundle = bundle.normalize();
     annotations = Map.copyOf(annotations);

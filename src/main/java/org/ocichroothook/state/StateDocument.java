@@ -1,8 +1,10 @@
 package org.ocichroothook.state;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.text.Printable;
 
 /**
  * The OCI state as it arrives on stdin (the wire format): fields exactly as sent, any of them
@@ -17,6 +19,9 @@ record StateDocument(
     String bundle,
     Map<String, String> annotations) {
 
+  /** PATH_MAX: a longer bundle cannot name a directory, and would only swell every message. */
+  static final int MAX_BUNDLE = 4096;
+
   ContainerState toState() throws BadInputException {
     if (id == null) {
       throw new BadInputException("state: missing required field \"id\"");
@@ -25,8 +30,22 @@ record StateDocument(
       throw new BadInputException("state: missing required field \"bundle\"");
     }
     ContainerId containerId = ContainerId.parse(id);
+    if (bundle.length() > MAX_BUNDLE) {
+      throw new BadInputException(
+          "state: bundle "
+              + Printable.quote(bundle)
+              + " is longer than a path can be ("
+              + MAX_BUNDLE
+              + " characters)");
+    }
+    Path bundlePath;
     try {
-      return new ContainerState(containerId, status, pid, Path.of(bundle), annotations);
+      bundlePath = Path.of(bundle);
+    } catch (InvalidPathException e) {
+      throw new BadInputException("state: bundle " + Printable.quote(bundle) + " is not a path");
+    }
+    try {
+      return new ContainerState(containerId, status, pid, bundlePath, annotations);
     } catch (IllegalArgumentException e) {
       throw new BadInputException("state: " + e.getMessage());
     }

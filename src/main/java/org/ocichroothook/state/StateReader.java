@@ -18,6 +18,9 @@ public final class StateReader {
   }
 
   static byte[] readBounded(InputStream stdin) throws BadInputException {
+    if (stdin == System.in && StandardInput.isClosed()) {
+      throw new BadInputException("state: stdin is closed; the runtime passes the OCI state there");
+    }
     try {
       byte[] bytes = stdin.readNBytes(MAX_BYTES + 1);
       if (bytes.length > MAX_BYTES) {

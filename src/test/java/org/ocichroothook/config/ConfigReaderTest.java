@@ -16,8 +16,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.ocichroothook.Fixtures;
 import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.sys.Syscalls;
+import org.ocichroothook.sys.SyscallsFactory;
 
 class ConfigReaderTest {
+  private static final Syscalls SYS = SyscallsFactory.create();
 
   @Test
   void defaultsAreGvisorsLayout() {
@@ -35,17 +38,18 @@ class ConfigReaderTest {
 
   @Test
   void missingDefaultFileMeansDefaultsButANamedOneMustExist(@TempDir Path dir) throws Exception {
-    assertEquals(Config.defaults(), ConfigReader.read(dir.resolve("absent.json"), false));
+    assertEquals(Config.defaults(), ConfigReader.read(SYS, dir.resolve("absent.json"), false));
     BadInputException e =
         assertThrows(
-            BadInputException.class, () -> ConfigReader.read(dir.resolve("absent.json"), true));
+            BadInputException.class,
+            () -> ConfigReader.read(SYS, dir.resolve("absent.json"), true));
     assertTrue(e.getMessage().endsWith("absent.json: no such file"), e.getMessage());
   }
 
   @Test
   void theShippedExampleConfigIsValidAndEqualsTheDefaults() throws Exception {
     Path example = Fixtures.dir().resolve("config/default.json");
-    assertEquals(Config.defaults(), ConfigReader.read(example, true));
+    assertEquals(Config.defaults(), ConfigReader.read(SYS, example, true));
   }
 
   @Test
@@ -116,7 +120,7 @@ class ConfigReaderTest {
   void readsAFile(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("c.json");
     Files.writeString(file, "{\"logLevel\":\"warn\"}");
-    assertEquals("warn", ConfigReader.read(file, true).logLevel());
+    assertEquals("warn", ConfigReader.read(SYS, file, true).logLevel());
   }
 
   private static Config parse(String json) throws BadInputException {

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.Fixtures;
 import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.sys.SyscallsFactory;
 
 class BundleInjectorTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -24,7 +25,8 @@ class BundleInjectorTest {
 
   @TempDir Path bundle;
   private Path config;
-  private final BundleInjector injector = new BundleInjector(LAUNCHER, null);
+  private final BundleInjector injector =
+      new BundleInjector(SyscallsFactory.create(), LAUNCHER, null);
 
   @BeforeEach
   void copyRuncSpec() throws Exception {
@@ -82,7 +84,8 @@ class BundleInjectorTest {
 
   @Test
   void passesAnExplicitConfig() throws Exception {
-    new BundleInjector(LAUNCHER, Path.of("/etc/och/alt.json")).apply(bundle, false);
+    new BundleInjector(SyscallsFactory.create(), LAUNCHER, Path.of("/etc/och/alt.json"))
+        .apply(bundle, false);
     JsonNode args = JSON.readTree(config.toFile()).get("hooks").get("poststop").get(0).get("args");
     assertEquals(
         "[\"oci-chroot-hook\",\"--config\",\"/etc/och/alt.json\",\"poststop\"]", args.toString());

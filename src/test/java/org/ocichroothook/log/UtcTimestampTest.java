@@ -1,4 +1,4 @@
-package org.ocichroothook;
+package org.ocichroothook.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,0 +1,203 @@
+package org.ocichroothook.file;
+
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Set;
+import org.ocichroothook.sys.Errnos;
+import org.ocichroothook.sys.Linux;
+import org.ocichroothook.sys.SyscallException;
+import org.ocichroothook.sys.Syscalls;
+
+/**
+ * A file the hook reads or appends to (the configuration, the log, the journal, the state
+ * directory's lock, a bundle's config.json), opened so that its path cannot make the hook block or
+ * act on something else: {@code openat(path, O_PATH|O_CLOEXEC[|O_NOFOLLOW])}, which never blocks
+ * (not even on a FIFO, whose plain open waits for a writer forever) and opens no device; then the
+ * type, owner and mode are read from {@code /proc/self/fd/N}, which is the opened inode whatever
+ * happens to the path meanwhile; only a regular file is accepted, and it is reopened through {@code
+ * /proc/self/fd/N} for reading or appending. No check and use of a path are ever apart.
+ */
+public final class RegularFile implements AutoCloseable {
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFREG = 0100000;
+
+  private final Syscalls sys;
+  private final int fd;
+  private final int uid;
+  private final int gid;
+  private final int mode;
+  private final long size;
+
+  private RegularFile(Syscalls sys, int fd, int uid, int gid, int mode, long size) {
+    this.sys = sys;
+    this.fd = fd;
+    this.uid = uid;
+    this.gid = gid;
+    this.mode = mode;
+    this.size = size;
+  }
+
+  /** The file exists but is no regular file, or is larger than the caller accepts. */
+  public static final class RefusedException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    RefusedException(String reason) {
+      super(reason);
+    }
+  }
+
+  /**
+   * Opens {@code path}, which must be a regular file.
+   *
+   * @param followSymlinks whether a symlink as the last component is followed (the configuration
+   *     may be one); with false a symlink is refused as not a regular file
+   * @throws NoSuchFileException when nothing is there
+   * @throws RefusedException when it is a FIFO, a device, a directory, a socket or a symlink
+   */
+  public static RegularFile open(Syscalls sys, Path path, boolean followSymlinks)
+      throws IOException {
+    int flags = Linux.O_PATH | Linux.O_CLOEXEC | (followSymlinks ? 0 : Linux.O_NOFOLLOW);
+    int fd;
+    try {
+      fd = sys.openat(Linux.AT_FDCWD, path.toString(), flags, 0);
+    } catch (SyscallException e) {
+      if (e.errno() == Errnos.ENOENT) {
+        throw new NoSuchFileException(path.toString());
+      }
+      throw new IOException(e.getMessage(), e);
+    }
+    try {
+      Map<String, Object> a = Files.readAttributes(procPath(fd), "unix:mode,uid,gid,size");
+      int mode = (Integer) a.get("mode");
+      if ((mode & S_IFMT) != S_IFREG) {
+        throw new RefusedException("not a regular file (" + typeName(mode) + ")");
+      }
+      return new RegularFile(
+          sys, fd, (Integer) a.get("uid"), (Integer) a.get("gid"), mode, (Long) a.get("size"));
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(sys, fd);
+      throw e;
+    }
+  }
+
+  /**
+   * Opens {@code path} as {@link #open} does without following a symlink, creating it first (with
+   * {@code O_CREAT|O_EXCL|O_NOFOLLOW} and {@code perms}) when nothing is there.
+   */
+  public static RegularFile openOrCreate(Syscalls sys, Path path, Set<PosixFilePermission> perms)
+      throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      try {
+        return open(sys, path, false);
+      } catch (NoSuchFileException e) {
+        if (attempt == 2) {
+          throw e;
+        }
+      }
+      try {
+        FileChannel.open(
+                path,
+                Set.of(
+                    StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(perms))
+            .close();
+      } catch (FileAlreadyExistsException e) {
+        // Made meanwhile by someone else (another hook): open what is there, checked as ever.
+      }
+    }
+  }
+
+  public int uid() {
+    return uid;
+  }
+
+  public int gid() {
+    return gid;
+  }
+
+  /** The permission bits (07777). */
+  public int permissions() {
+    return mode & 07777;
+  }
+
+  /** Whether anyone but the owner may write it (group or others have write permission). */
+  public boolean writableByOthers() {
+    return (mode & 0022) != 0;
+  }
+
+  /**
+   * The whole content, refused when it is larger than {@code max} bytes: never more than {@code max
+   * + 1} bytes are read, whatever the file's size says or becomes.
+   */
+  public byte[] readAll(int max) throws IOException {
+    if (size > max) {
+      throw tooLarge(max);
+    }
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(procPath(fd))) {
+      bytes = in.readNBytes(max + 1);
+    }
+    if (bytes.length > max) {
+      throw tooLarge(max);
+    }
+    return bytes;
+  }
+
+  /** The opened file, reopened for appending (O_APPEND). */
+  public OutputStream appender() throws IOException {
+    return new FileOutputStream(procPath(fd).toString(), true);
+  }
+
+  /** The opened file, reopened as a channel with {@code options}. */
+  public FileChannel channel(OpenOption... options) throws IOException {
+    return FileChannel.open(procPath(fd), options);
+  }
+
+  @Override
+  public void close() {
+    closeQuietly(sys, fd);
+  }
+
+  private static RefusedException tooLarge(int max) {
+    return new RefusedException("larger than " + max + " bytes");
+  }
+
+  private static Path procPath(int fd) {
+    return Path.of("/proc/self/fd/" + fd);
+  }
+
+  private static void closeQuietly(Syscalls sys, int fd) {
+    try {
+      sys.close(fd);
+    } catch (SyscallException e) {
+      // An O_PATH descriptor holds no data to lose.
+    }
+  }
+
+  static String typeName(int mode) {
+    return switch (mode & S_IFMT) {
+      case 0010000 -> "a FIFO";
+      case 0020000 -> "a character device";
+      case 0040000 -> "a directory";
+      case 0060000 -> "a block device";
+      case 0120000 -> "a symlink";
+      case 0140000 -> "a socket";
+      default -> "file type " + Integer.toOctalString(mode & S_IFMT);
+    };
+  }
+}
