@@ -84,6 +84,27 @@ class HookLauncherIT {
     }
   }
 
+  /**
+   * inject loads databind, which the hot path's class path leaves out: the launcher must add
+   * lib/inject for it, and only for it.
+   */
+  @Test
+  void injectRunsWithItsOwnJarsAdded() throws Exception {
+    Path bundle = Files.createDirectories(base.resolve("bundle"));
+    Files.copy(
+        Installation.REPO.resolve("spec-fixtures/bundle/runc-spec.config.json"),
+        bundle.resolve("config.json"));
+    Command.Result r =
+        Command.inEmptyEnvironment(
+            List.of(installation.launcher().toString(), "inject", bundle.toString()), workdir, "");
+    assertEquals(0, r.code(), r.stderr());
+    assertTrue(Files.readString(bundle.resolve("config.json")).contains("poststop"));
+    Run pre = run(TestStateDir.state("l5", "creating", "/srv/b", null), List.of(), "prestart");
+    assertEquals(0, pre.code(), "the stage still runs after inject: " + pre.stderr());
+    assertEquals(
+        0, run(TestStateDir.state("l5", "stopped", "/srv/b", null), List.of(), "poststop").code());
+  }
+
   /** A checkout's launcher (the jar in target/) works too: the layout developers use. */
   @Test
   void theCheckoutLauncherRuns() {
