@@ -105,6 +105,31 @@ class HookLauncherIT {
         0, run(TestStateDir.state("l5", "stopped", "/srv/b", null), List.of(), "poststop").code());
   }
 
+  /**
+   * The launcher finds its installation from its own path without forking: through the installed
+   * PREFIX/bin symlink, through any other symlink (resolved), and by a relative path.
+   */
+  @Test
+  void findsItsInstallationThroughSymlinksAndRelativePaths() throws Exception {
+    Path prefix = base.resolve("prefix");
+    Path bin = Files.createDirectories(prefix.resolve("bin"));
+    Path lib = Files.createDirectories(prefix.resolve("lib"));
+    Files.createSymbolicLink(lib.resolve("oci-chroot-hook"), installation.home());
+    Files.createSymbolicLink(
+        bin.resolve("oci-chroot-hook"), Path.of("../lib/oci-chroot-hook/hook"));
+    Path elsewhere = Files.createSymbolicLink(base.resolve("other-link"), installation.launcher());
+    for (List<String> command :
+        List.of(
+            List.of(bin.resolve("oci-chroot-hook").toString(), "--version"),
+            List.of(elsewhere.toString(), "--version"),
+            List.of("./hook", "--version"))) {
+      Path cwd = command.get(0).equals("./hook") ? installation.home() : workdir;
+      Command.Result r = Command.inEmptyEnvironment(command, cwd, "");
+      assertEquals(0, r.code(), command + ": " + r.stderr());
+      assertTrue(r.stdout().startsWith("oci-chroot-hook "), command + ": " + r.stdout());
+    }
+  }
+
   /** A checkout's launcher (the jar in target/) works too: the layout developers use. */
   @Test
   void theCheckoutLauncherRuns() {
