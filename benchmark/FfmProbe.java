@@ -6,7 +6,8 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * Prints, in microseconds, what setting up the hook's one FFM downcall costs inside a fresh JVM:
- * the native linker and a handle for syscall(2) with errno capture, as FfmSyscalls makes it.
+ * the native linker and a handle for syscall(2) with errno capture, as the former FfmSyscalls
+ * backend made it (kept to show why the hook uses JNI instead).
  */
 public class FfmProbe {
   public static void main(String[] args) {

@@ -1,61 +1,37 @@
 package org.ocichroothook;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.io.InputStream;
 
 /**
- * One prestart and one poststop in a single JVM, so the JVM can record every class both stages use
- * into a start-up archive (an AOT cache on JDK 25+, an AppCDS archive before). {@code
- * build-archive} runs it as root in a private mount namespace, with a state directory of its own;
- * it binds the program's own jar as the "executable" and /dev/null as the platform's device, so
- * every kind of mount is exercised. Exits non-zero if either stage fails, and then no archive is
- * kept.
+ * One prestart and one poststop in a single JVM, so the JVM can record the classes both stages use
+ * into a start-up archive (an AOT cache on JDK 25+, an AppCDS archive before). A JDK 25 AOT cache
+ * loads every class it holds at each start, so this run touches nothing the hot path does not: its
+ * files (configuration and the two states) are written by {@code build-archive}, each stage reads
+ * its state from a file stream as {@link Main} reads stdin, and it ends as {@link Main} does. It
+ * runs as root in a private mount namespace, on a state directory of its own, with a class path
+ * without inject's jars. Exits non-zero if either stage fails, and then no archive is kept.
  */
 public final class TrainingRun {
   private TrainingRun() {}
 
+  /** Arguments: CONFIG PRESTART_STATE POSTSTOP_STATE (files). */
   public static void main(String... args) throws IOException {
-    if (args.length != 2) {
-      System.err.println("usage: TrainingRun WORKDIR EXECUTABLE");
-      System.exit(2);
+    if (args.length != 3) {
+      System.err.println("usage: TrainingRun CONFIG PRESTART_STATE POSTSTOP_STATE");
+      Main.exit(ExitCode.USAGE);
     }
-    Path work = Path.of(args[0]);
-    Path config = work.resolve("config.json");
-    Files.writeString(
-        config,
-        """
-        {"stateDir": "%s", "executable": "%s", "logFile": "%s",
-         "platforms": {"kvm": ["/dev/null"], "ptrace": []}}
-        """
-            .formatted(work.resolve("state"), args[1], work.resolve("hook.log")));
-    // The hook refuses a configuration others can write, whatever umask this run inherited.
-    Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
-    String state =
-        "{\"ociVersion\":\"1.0.2\",\"id\":\"training\",\"status\":\"%s\",\"pid\":1,"
-            + "\"bundle\":\"/nonexistent/training\",\"annotations\":{\"dev.gvisor.flag.platform\":\"kvm\"}}";
-    int code = stage(config, state.formatted("creating"));
-    if (code == 0) {
-      code = stage(config, state.formatted("stopped"));
+    int code = stage(args[0], args[1]);
+    if (code == ExitCode.OK) {
+      code = stage(args[0], args[2]);
     }
-    System.exit(code);
+    Main.exit(code);
   }
 
-  private static int stage(Path config, String state) {
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
-        Hook.run(
-            new ByteArrayInputStream(state.getBytes(StandardCharsets.UTF_8)),
-            new PrintStream(java.io.OutputStream.nullOutputStream()),
-            new PrintStream(err, true, StandardCharsets.UTF_8),
-            "--config",
-            config.toString());
-    System.err.print(err.toString(StandardCharsets.UTF_8));
-    return code;
+  private static int stage(String config, String stateFile) throws IOException {
+    try (InputStream in = new FileInputStream(stateFile)) {
+      return Hook.run(in, System.out, System.err, "--config", config);
+    }
   }
 }

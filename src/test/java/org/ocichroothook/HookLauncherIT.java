@@ -3,6 +3,7 @@ package org.ocichroothook;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,20 +15,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The `hook` launcher as runtimes start it: an empty environment, the bundle as working directory.
+ * It runs from an {@link Installation} of this build whose launcher.conf names the JDK under test,
+ * under a prefix with a space in its path.
  */
 class HookLauncherIT {
-  static final Path LAUNCHER =
+  static final Path CHECKOUT_LAUNCHER =
       Path.of(System.getProperty("hook.launcher", "hook")).toAbsolutePath();
 
   @TempDir Path base;
   @TempDir Path workdir;
   private TestStateDir dir;
+  private Installation installation;
 
   record Run(int code, String stdout, String stderr) {}
 
   @BeforeEach
   void setUp() throws Exception {
     dir = TestStateDir.create(base);
+    installation = Installation.create(base.resolve("prefix"));
   }
 
   @AfterEach
@@ -49,10 +54,96 @@ class HookLauncherIT {
   }
 
   /**
-   * jffi, left to itself, writes its .so into /tmp, or the working directory when /tmp is not
-   * usable, and loads it from there. With both read-only (the test's files stay readable, its state
-   * directory, a separate mount, stays writable), a program that still needed to unpack would fail
-   * with an UnsatisfiedLinkError; the launcher must load the library from its own directory.
+   * The JVM's own log of the libraries it loads proves which JDK ran (its libnio.so) and which
+   * native code the hook used: the installation's own JNI library by its absolute path, and nothing
+   * from anywhere else.
+   */
+  @Test
+  void runsTheJdkUnderTestAndTheInstallationsOwnLibrary() throws Exception {
+    Path log = base.resolve("libraries.log");
+    installation.writeLauncherConf("-Xlog:library=info:file=" + log);
+    Run pre = run(TestStateDir.state("l4", "creating", "/srv/b", "kvm"), List.of(), "prestart");
+    assertEquals(0, pre.code(), pre.stderr());
+    Run post = run(TestStateDir.state("l4", "stopped", "/srv/b", null), List.of(), "poststop");
+    assertEquals(0, post.code(), post.stderr());
+    String jdk = Path.of(System.getProperty("java.home")).toRealPath() + "/lib/";
+    List<String> loaded =
+        Files.readString(log)
+            .lines()
+            .filter(l -> l.contains("Loaded library /"))
+            .map(l -> l.substring(l.indexOf("Loaded library ") + "Loaded library ".length()))
+            .map(l -> l.replaceFirst(", handle .*", ""))
+            .toList();
+    assertTrue(loaded.contains(jdk + "libnio.so"), "the JDK under test ran: " + loaded);
+    assertTrue(
+        loaded.contains(installation.nativeLibrary().toString()), "the JNI library: " + loaded);
+    for (String library : loaded) {
+      assertTrue(
+          library.startsWith(jdk) || library.equals(installation.nativeLibrary().toString()),
+          "loaded from elsewhere: " + library);
+    }
+  }
+
+  /**
+   * inject loads databind, which the hot path's class path leaves out: the launcher must add
+   * lib/inject for it, and only for it.
+   */
+  @Test
+  void injectRunsWithItsOwnJarsAdded() throws Exception {
+    Path bundle = Files.createDirectories(base.resolve("bundle"));
+    Files.copy(
+        Installation.REPO.resolve("spec-fixtures/bundle/runc-spec.config.json"),
+        bundle.resolve("config.json"));
+    Command.Result r =
+        Command.inEmptyEnvironment(
+            List.of(installation.launcher().toString(), "inject", bundle.toString()), workdir, "");
+    assertEquals(0, r.code(), r.stderr());
+    assertTrue(Files.readString(bundle.resolve("config.json")).contains("poststop"));
+    Run pre = run(TestStateDir.state("l5", "creating", "/srv/b", null), List.of(), "prestart");
+    assertEquals(0, pre.code(), "the stage still runs after inject: " + pre.stderr());
+    assertEquals(
+        0, run(TestStateDir.state("l5", "stopped", "/srv/b", null), List.of(), "poststop").code());
+  }
+
+  /**
+   * The launcher finds its installation from its own path without forking: through the installed
+   * PREFIX/bin symlink, through any other symlink (resolved), and by a relative path.
+   */
+  @Test
+  void findsItsInstallationThroughSymlinksAndRelativePaths() throws Exception {
+    Path prefix = base.resolve("prefix");
+    Path bin = Files.createDirectories(prefix.resolve("bin"));
+    Path lib = Files.createDirectories(prefix.resolve("lib"));
+    Files.createSymbolicLink(lib.resolve("oci-chroot-hook"), installation.home());
+    Files.createSymbolicLink(
+        bin.resolve("oci-chroot-hook"), Path.of("../lib/oci-chroot-hook/hook"));
+    Path elsewhere = Files.createSymbolicLink(base.resolve("other-link"), installation.launcher());
+    for (List<String> command :
+        List.of(
+            List.of(bin.resolve("oci-chroot-hook").toString(), "--version"),
+            List.of(elsewhere.toString(), "--version"),
+            List.of("./hook", "--version"))) {
+      Path cwd = command.get(0).equals("./hook") ? installation.home() : workdir;
+      Command.Result r = Command.inEmptyEnvironment(command, cwd, "");
+      assertEquals(0, r.code(), command + ": " + r.stderr());
+      assertTrue(r.stdout().startsWith("oci-chroot-hook "), command + ": " + r.stdout());
+    }
+  }
+
+  /** A checkout's launcher (the jar in target/) works too: the layout developers use. */
+  @Test
+  void theCheckoutLauncherRuns() {
+    Command.Result r =
+        Command.inEmptyEnvironment(List.of(CHECKOUT_LAUNCHER.toString(), "--help"), workdir, "");
+    assertEquals(0, r.code(), r.stderr());
+    assertTrue(r.stdout().startsWith("Usage: hook"), r.stdout());
+  }
+
+  /**
+   * Native libraries are often unpacked into /tmp, or the working directory when /tmp is not usable
+   * (as jffi did), and loaded from there. With both read-only (the test's files stay readable, its
+   * state directory, a separate mount, stays writable), a program that still needed to unpack would
+   * fail with an UnsatisfiedLinkError; the launcher must load the library from its own directory.
    */
   @Test
   void loadsNativeCodeOnlyFromItsOwnDirectory() throws Exception {
@@ -107,7 +198,7 @@ class HookLauncherIT {
 
   private Run run(String stdin, List<String> prefix, String... args) {
     List<String> command = new ArrayList<>(prefix);
-    command.add(LAUNCHER.toString());
+    command.add(installation.launcher().toString());
     if (!args[0].startsWith("--")) {
       command.add("--config");
       command.add(dir.config().toString());

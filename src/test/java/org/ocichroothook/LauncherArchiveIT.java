@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,30 +22,18 @@ import org.junit.jupiter.api.io.TempDir;
  * sees: exit 0 and no output at all (a JVM would otherwise warn on stdout).
  */
 class LauncherArchiveIT {
-  private static final Path REPO = HookLauncherIT.LAUNCHER.getParent();
-  private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+  private static final Path JAVA = Installation.JAVA;
 
   @TempDir Path base;
+  private Installation installation;
   private Path home;
   private TestStateDir dir;
 
   @BeforeEach
   void install() throws Exception {
     dir = TestStateDir.create(base.resolve("t"));
-    home = Files.createDirectories(base.resolve("lib/oci-chroot-hook"));
-    Path target = REPO.resolve("target");
-    Files.copy(target.resolve("oci-chroot-hook.jar"), home.resolve("oci-chroot-hook.jar"));
-    copyTree(target.resolve("lib"), home.resolve("lib"));
-    copyTree(target.resolve("native"), home.resolve("native"));
-    for (String tool : List.of("build-archive", "jvm-flags")) {
-      Files.copy(
-          REPO.resolve("packaging").resolve(tool),
-          home.resolve(tool),
-          StandardCopyOption.COPY_ATTRIBUTES);
-    }
-    Files.copy(REPO.resolve("hook"), home.resolve("hook"), StandardCopyOption.COPY_ATTRIBUTES);
-    Files.writeString(
-        home.resolve("launcher.conf"), "JAVA=" + JAVA.toRealPath() + "\nJAVA_FLAGS=\n");
+    installation = Installation.create(base);
+    home = installation.home();
   }
 
   @AfterEach
@@ -62,6 +52,7 @@ class LauncherArchiveIT {
     assertEquals(0, build.code(), build.stderr());
     Path archive = Path.of(build.stdout().trim());
     assertTrue(Files.size(archive) > 1_000_000, "an archive was written: " + archive);
+    holdsTheHotPathAlone(archive);
     lifecycleIsSilent("with a fresh archive");
 
     byte[] good = Files.readAllBytes(archive);
@@ -96,23 +87,51 @@ class LauncherArchiveIT {
     assertEquals(before, TestStateDir.mountinfo(), when);
   }
 
+  /**
+   * Every class an archive holds is paid for at each start (a JDK 25 AOT cache loads them all), so
+   * the training run must put into it only classes of the program and its libraries that prestart
+   * and poststop load themselves (and TrainingRun): never inject's, never databind.
+   */
+  private void holdsTheHotPathAlone(Path archive) throws Exception {
+    installation.writeLauncherConf("-XX:+PrintSharedArchiveAndExit");
+    Run listing = run(List.of(home.resolve("hook").toString(), "--version"), "");
+    Set<String> archived = new TreeSet<>();
+    Matcher m =
+        Pattern.compile("^\\s*\\d+: (\\S+) app_loader", Pattern.MULTILINE)
+            .matcher(listing.stdout());
+    while (m.find()) {
+      archived.add(m.group(1));
+    }
+    assertTrue(archived.contains("org.ocichroothook.chroot.ChrootBuilder"), listing.stdout());
+    assertTrue(archived.contains("org.ocichroothook.sys.JniSyscalls"), listing.stdout());
+
+    Path moved = archive.resolveSibling("moved-away");
+    Files.move(archive, moved);
+    Path log = base.resolve("class-load.log");
+    installation.writeLauncherConf("-Xlog:class+load=info:file=" + log);
+    Set<String> loaded = new TreeSet<>(Set.of("org.ocichroothook.TrainingRun"));
+    for (String status : List.of("creating", "stopped")) {
+      Run r =
+          run(
+              List.of(home.resolve("hook").toString(), "--config", dir.config().toString()),
+              TestStateDir.state("a2", status, "/srv/b", "kvm"));
+      assertEquals(0, r.code(), r.stderr());
+      Matcher c = Pattern.compile("\\] (\\S+) source:").matcher(Files.readString(log));
+      while (c.find()) {
+        loaded.add(c.group(1));
+      }
+    }
+    Files.move(moved, archive);
+    installation.writeLauncherConf();
+    archived.removeIf(name -> name.contains("/0x") || name.contains("$$Lambda"));
+    archived.removeAll(loaded);
+    assertEquals(Set.of(), archived, "archived, but loaded by neither prestart nor poststop");
+  }
+
   record Run(int code, String stdout, String stderr) {}
 
   private Run run(List<String> command, String stdin) {
     Command.Result r = Command.inEmptyEnvironment(command, null, stdin);
     return new Run(r.code(), r.stdout(), r.stderr());
-  }
-
-  private static void copyTree(Path from, Path to) throws Exception {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path f : files.toList()) {
-        Path dest = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(dest);
-        } else {
-          Files.copy(f, dest);
-        }
-      }
-    }
   }
 }

@@ -3,7 +3,8 @@ package org.ocichroothook.sys;
 /**
  * Linux constants for the calls in {@link Syscalls}. The open(2) flag values are those of x86_64
  * and the asm-generic layout; aarch64 differs for O_DIRECTORY and O_NOFOLLOW, so the architecture
- * picks.
+ * picks. {@code src/main/c/syscalls.c} checks every value here against libc's headers when it is
+ * compiled, and refuses any other architecture.
  */
 public final class Linux {
   private static final boolean ARM64 = "aarch64".equals(System.getProperty("os.arch"));

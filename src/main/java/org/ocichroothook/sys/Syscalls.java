@@ -2,9 +2,10 @@ package org.ocichroothook.sys;
 
 /**
  * The one seam between the hook and the kernel: every native call the hook makes goes through here,
- * so the rest of the code is plain Java and an alternative backend (FFM on newer JDKs) only has to
- * implement this interface. Every method throws {@link SyscallException} naming the call, its
- * arguments and the errno; none of them follows a symlink that the caller did not ask it to.
+ * so the rest of the code is plain Java (and a fake kernel in a test only has to implement this
+ * interface). The backend is {@link JniSyscalls}. Every method throws {@link SyscallException}
+ * naming the call, its arguments and the errno; none of them follows a symlink that the caller did
+ * not ask it to.
  */
 public interface Syscalls {
 
