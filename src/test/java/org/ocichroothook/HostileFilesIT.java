@@ -31,6 +31,16 @@ class HostileFilesIT {
 
   @TempDir Path base;
   @TempDir Path work;
+  private Path launcher;
+
+  /** The launcher of an installed copy of this build, running the JDK under test. */
+  private Path launcher() throws java.io.IOException {
+    if (launcher == null) {
+      launcher = Installation.create(base.resolve("prefix")).launcher();
+    }
+    return launcher;
+  }
+
   private TestStateDir dir;
   private final InProcess hook = InProcess.real();
 
@@ -114,10 +124,7 @@ class HostileFilesIT {
     Files.setAttribute(config, "unix:uid", NOBODY);
     Files.setAttribute(config, "unix:gid", NOBODY);
     Command.Result r =
-        Command.run(
-            List.of(HookLauncherIT.LAUNCHER.toString(), "inject", bundle.toString()),
-            Map.of(),
-            null);
+        Command.run(List.of(launcher().toString(), "inject", bundle.toString()), Map.of(), null);
     assertEquals(0, r.code(), r.toString());
     assertTrue(Files.readString(config).contains("\"poststop\""));
     Map<String, Object> attrs =
@@ -141,18 +148,12 @@ class HostileFilesIT {
     Path bundle = Files.createDirectories(work.resolve("big"));
     writeSmallObjects(bundle.resolve("config.json"), 15 << 20);
     Command.Result inject =
-        Command.run(
-            List.of(HookLauncherIT.LAUNCHER.toString(), "inject", bundle.toString()),
-            Map.of(),
-            null);
+        Command.run(List.of(launcher().toString(), "inject", bundle.toString()), Map.of(), null);
     assertEquals(2, inject.code(), inject.toString());
     assertTrue(inject.stderr().endsWith("config.json: larger than 1048576 bytes"), inject.stderr());
     writeSmallObjects(bundle.resolve("config.json"), (1 << 20) - 100);
     inject =
-        Command.run(
-            List.of(HookLauncherIT.LAUNCHER.toString(), "inject", bundle.toString()),
-            Map.of(),
-            null);
+        Command.run(List.of(launcher().toString(), "inject", bundle.toString()), Map.of(), null);
     assertEquals(2, inject.code(), inject.toString());
     assertFalse(inject.stderr().contains("OutOfMemoryError"), inject.stderr());
     assertFalse(inject.stderr().contains("\n"), inject.stderr());
@@ -171,14 +172,14 @@ class HostileFilesIT {
   // Item 16: a closed stdin is reported as closed.
 
   @Test
-  void aClosedStdinIsReportedAsClosed() {
+  void aClosedStdinIsReportedAsClosed() throws Exception {
     Command.Result r =
         Command.run(
             List.of(
                 "sh",
                 "-c",
                 "exec \"$0\" \"$@\" <&-",
-                HookLauncherIT.LAUNCHER.toString(),
+                launcher().toString(),
                 "--config",
                 dir.config().toString(),
                 "prestart"),
@@ -192,9 +193,9 @@ class HostileFilesIT {
 
   record Run(int code, String stderr) {}
 
-  private Run launch(String id, String... args) {
+  private Run launch(String id, String... args) throws Exception {
     List<String> command = new java.util.ArrayList<>();
-    command.add(HookLauncherIT.LAUNCHER.toString());
+    command.add(launcher().toString());
     command.addAll(List.of(args));
     Command.Result r = Command.inEmptyEnvironment(command, work, state(id, "stopped"));
     return new Run(r.code(), r.stderr());
