@@ -102,7 +102,7 @@ class HookLauncherIT {
     assertEquals(1, r.stderr().lines().count(), r.stderr());
     Run help = run("", List.of(), "--help");
     assertEquals(0, help.code(), help.stderr());
-    assertTrue(help.stdout().startsWith("Usage: hook"), help.stdout());
+    assertTrue(help.stdout().startsWith("Usage: oci-chroot-hook"), help.stdout());
   }
 
   private Run run(String stdin, List<String> prefix, String... args) {
