@@ -10,16 +10,18 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.ocichroothook.Fixtures;
 import org.ocichroothook.json.BadInputException;
 import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.state.ContainerId;
 
 /** Journal version 2 (prestart's, with the origin) and version 1 (0.1.0's), read and written. */
 class JournalVersionsTest {
-  /** Byte for byte what 0.1.0 (commit 90c65e5) wrote for a finished kvm chroot. */
+  /** Byte for byte what 0.1.0 (commit 90c65e5) wrote for a finished kvm chroot (UpgradeIT). */
   static final String V1 =
-      "{\"version\":1,\"id\":\"c1\",\"bundle\":\"/srv/b\",\"platform\":\"kvm\",\"complete\":true,"
-          + "\"mounts\":{\"proc\":\"proc\",\"runsc\":\"executable\",\"dev/kvm\":\"device\"}}\n";
+      new String(
+          Fixtures.read(Fixtures.dir().resolve("journal/v1-0.1.0-kvm.json")),
+          StandardCharsets.UTF_8);
 
   private static final List<Journal.Entry> MOUNTS =
       List.of(
