@@ -264,7 +264,14 @@ record Doctor(
     }
     checks.add(Check.ok("jvm", "the launcher runs " + java));
     Path archive = installation.archive(java);
-    String rebuild = "run " + home.resolve("build-archive") + " " + home + " " + java + " as root";
+    String rebuild =
+        "run "
+            + installation.tools().resolve("build-archive")
+            + " "
+            + home
+            + " "
+            + java
+            + " as root";
     if (!Files.isRegularFile(archive)) {
       checks.add(
           Check.error(

@@ -8,9 +8,10 @@ import java.nio.file.Path;
 /**
  * The installation that is running, as the launcher found it: its own real path (passed as {@code
  * -Doci-chroot-hook.launcher}), and the directory holding the jar, launcher.conf and the start-up
- * archive (beside the launcher when installed, {@code target/} in a checkout).
+ * archive (beside the launcher when installed, {@code target/} in a checkout), and the directory of
+ * build-archive and jvm-flags (the same when installed, {@code packaging/} in a checkout).
  */
-record Installation(Path launcher, Path home) {
+record Installation(Path launcher, Path home, Path tools) {
   static final String PROPERTY = "oci-chroot-hook.launcher";
 
   /** From the launcher's property; null when not started by the launcher (a test, a bare java). */
@@ -21,9 +22,10 @@ record Installation(Path launcher, Path home) {
     }
     Path self = Path.of(launcher);
     Path here = self.getParent();
-    Path home =
-        Files.isRegularFile(here.resolve("oci-chroot-hook.jar")) ? here : here.resolve("target");
-    return new Installation(self, home);
+    boolean installed = Files.isRegularFile(here.resolve("oci-chroot-hook.jar"));
+    return installed
+        ? new Installation(self, here, here)
+        : new Installation(self, here.resolve("target"), here.resolve("packaging"));
   }
 
   /** The JVM the launcher runs: launcher.conf's JAVA if set, else /usr/bin/java's real path. */
