@@ -53,6 +53,12 @@ record HooksDirs(List<Path> dirs, String source) {
   static HooksDirs merge(List<Path> files, String table) throws IOException {
     HooksDirs result = new HooksDirs(List.of(DEFAULT), "default");
     for (Path file : files) {
+      if (!Files.exists(file)) {
+        continue;
+      }
+      if (!Files.isRegularFile(file)) {
+        throw new IOException(file + " is not a regular file"); // a FIFO would block the open
+      }
       String text;
       try (InputStream in = Files.newInputStream(file)) {
         text = new String(in.readNBytes(MAX_BYTES), StandardCharsets.UTF_8);

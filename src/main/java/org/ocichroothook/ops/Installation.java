@@ -1,9 +1,11 @@
 package org.ocichroothook.ops;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The installation that is running, as the launcher found it: its own real path (passed as {@code
@@ -32,7 +34,7 @@ record Installation(Path launcher, Path home, Path tools) {
   Path configuredJava() throws IOException {
     Path conf = home.resolve("launcher.conf");
     if (Files.isRegularFile(conf)) {
-      for (String line : Files.readAllLines(conf, StandardCharsets.UTF_8)) {
+      for (String line : lines(conf)) {
         if (line.startsWith("JAVA=") && line.length() > 5) {
           return Path.of(line.substring(5).strip());
         }
@@ -53,7 +55,7 @@ record Installation(Path launcher, Path home, Path tools) {
         Path real = java.toRealPath();
         release = real.getParent().getParent().resolve("release");
       }
-      for (String line : Files.readAllLines(release, StandardCharsets.UTF_8)) {
+      for (String line : lines(release)) {
         if (line.startsWith("JAVA_VERSION=")) {
           String v = line.substring("JAVA_VERSION=".length()).replace("\"", "");
           String digits = v.split("[.+-]", 2)[0];
@@ -64,6 +66,16 @@ record Installation(Path launcher, Path home, Path tools) {
       return null;
     }
     return null;
+  }
+
+  /** The first 64 KiB of a small root-owned text file (launcher.conf, a JDK's release), by line. */
+  private static List<String> lines(Path file) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new IOException(file + " is not a regular file");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      return new String(in.readNBytes(1 << 16), StandardCharsets.UTF_8).lines().toList();
+    }
   }
 
   /**
