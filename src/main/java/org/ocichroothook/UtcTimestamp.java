@@ -4,12 +4,12 @@ package org.ocichroothook;
  * ISO-8601 UTC timestamps ({@code 2026-11-30T17:01:49.061Z}) by arithmetic. slf4j-simple's own
  * dates go through SimpleDateFormat, whose locale data costs a hook process tens of milliseconds at
  * start-up; java.time's formatters are not much lighter. Days to civil date: H. Hinnant's
- * algorithm.
+ * algorithm. The journal records its creation time with it too.
  */
-final class UtcTimestamp {
+public final class UtcTimestamp {
   private UtcTimestamp() {}
 
-  static String format(long epochMillis) {
+  public static String format(long epochMillis) {
     long days = Math.floorDiv(epochMillis, 86_400_000L);
     long millisOfDay = Math.floorMod(epochMillis, 86_400_000L);
     long z = days + 719_468;

@@ -33,12 +33,15 @@ public record Journal(
    * @param pid the container's process from the state, or null when the state had none (> 0)
    * @param pidStartTime that process's start time (field 22 of /proc/PID/stat, clock ticks after
    *     boot), so a reused pid is told apart; null exactly when {@code pid} is
-   * @param created when prestart began
+   * @param created when prestart began, to the millisecond (as the journal records it)
    * @param hookVersion the version of the hook that wrote the journal
    */
   public record Origin(Integer pid, Long pidStartTime, Instant created, String hookVersion) {
     public Origin {
       Objects.requireNonNull(created, "created");
+      if (created.getNano() % 1_000_000 != 0) {
+        created = Instant.ofEpochMilli(created.toEpochMilli());
+      }
       Objects.requireNonNull(hookVersion, "hookVersion");
       if ((pid == null) != (pidStartTime == null)
           || (pid != null && pid <= 0)

@@ -19,6 +19,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.ocichroothook.UtcTimestamp;
 import org.ocichroothook.json.BadInputException;
 import org.ocichroothook.json.JsonInput;
 import org.ocichroothook.plan.MountKind;
@@ -99,7 +100,8 @@ final class JournalFile {
           g.writeNumberField("pid", origin.pid());
           g.writeStringField("pidStartTime", Long.toString(origin.pidStartTime()));
         }
-        g.writeStringField("created", origin.created().toString());
+        // java.time's formatter costs a prestart 10-20 ms of class loading (measured, JDK 25, C1).
+        g.writeStringField("created", UtcTimestamp.format(origin.created().toEpochMilli()));
         g.writeStringField("hookVersion", origin.hookVersion());
       }
       g.writeEndObject();

@@ -20,6 +20,10 @@ public final class PrestartOrigin {
         start = null; // unreadable: record no pid rather than one gc could not check
       }
     }
-    return new Journal.Origin(start == null ? null : pid, start, Instant.now(), hookVersion);
+    return new Journal.Origin(
+        start == null ? null : pid,
+        start,
+        Instant.ofEpochMilli(System.currentTimeMillis()),
+        hookVersion);
   }
 }
