@@ -27,9 +27,12 @@ record CommandLine(
 
   static final String USAGE =
       """
-      Usage: hook [--config FILE] [STAGE] < state.json
-             hook inject [--remove] [--config FILE] BUNDLE
-             hook --help | --version
+      Usage: oci-chroot-hook [--config FILE] [STAGE] < state.json
+             oci-chroot-hook inject [--remove] [--config FILE] BUNDLE
+             oci-chroot-hook list [--json] [--config FILE]
+             oci-chroot-hook gc [--dry-run] [--min-age DURATION] [--config FILE]
+             oci-chroot-hook doctor [--json] [--config FILE]
+             oci-chroot-hook --help | --version
 
       An OCI runtime hook. At prestart it builds a minimal chroot for the container's sandbox
       (procfs at /proc, the sandbox executable bound read-only, the platform's device files) under
@@ -39,6 +42,17 @@ record CommandLine(
                        comes from the state's status: creating/created -> prestart, stopped -> poststop.
         inject BUNDLE  add the hook's prestart and poststop entries to BUNDLE/config.json;
                        with --remove, take them out again.
+        list           one line per chroot: id, platform, age, status (ready, incomplete, orphaned,
+                       unknown), pid and whether it is alive, mounts still mounted, bundle, reason.
+                       Changes nothing; as a non-root user it shows what it can read.
+        gc             remove orphaned chroots (their process is gone or reused, or without a pid
+                       their bundle is gone) older than --min-age (default 10m; 90s, 10m, 2h, 1d),
+                       with poststop's teardown, under the hooks' lock; --dry-run only says what
+                       it would do. Exit 1 when something it decided to remove is still there.
+        doctor         check the installation (configuration, executable, devices, state
+                       directory, hooks.d files podman and CRI-O read, JVM and start-up archive,
+                       log file, orphans); one line per check. Exit 1 when any check fails.
+        --json         list and doctor: print JSON for scripts.
         --config FILE  configuration file (default /etc/oci-chroot-hook/config.json)
 
       Exit status: 0 success, 1 the work failed, 2 bad usage or bad input.

@@ -13,6 +13,9 @@ import org.ocichroothook.config.ConfigReader;
 import org.ocichroothook.inject.BundleInjector;
 import org.ocichroothook.json.BadInputException;
 import org.ocichroothook.log.LogFile;
+import org.ocichroothook.ops.Operations;
+import org.ocichroothook.ops.PrestartOrigin;
+import org.ocichroothook.ops.ProcessStart;
 import org.ocichroothook.plan.MountPlan;
 import org.ocichroothook.plan.PlanException;
 import org.ocichroothook.plan.Planner;
@@ -60,6 +63,9 @@ public final class Hook {
   }
 
   int execute(InputStream stdin, PrintStream stdout, PrintStream stderr, String... args) {
+    if (Operations.handles(args)) {
+      return new Operations(this::sys).run(stdout, stderr, args);
+    }
     ContainerId id = null;
     try {
       CommandLine line = CommandLine.parse(args);
@@ -98,7 +104,7 @@ public final class Hook {
         default -> throw new IllegalStateException(line.command().name());
       }
     } catch (UsageException e) {
-      return fail(stderr, id, ExitCode.USAGE, e.getMessage() + " (see hook --help)");
+      return fail(stderr, id, ExitCode.USAGE, e.getMessage() + " (see " + NAME + " --help)");
     } catch (BadInputException e) {
       return fail(stderr, id, ExitCode.USAGE, e.getMessage());
     } catch (PlanException | ChrootException e) {
@@ -116,7 +122,12 @@ public final class Hook {
     requireSysAdmin("prestart");
     Syscalls sys = sys();
     try (StateDirectory dir = StateDirectory.prepare(config.stateDir(), sys)) {
-      new ChrootBuilder(sys).build(new Layout(dir.path(), state.id()), plan, state.bundle());
+      new ChrootBuilder(sys)
+          .build(
+              new Layout(dir.path(), state.id()),
+              plan,
+              state.bundle(),
+              PrestartOrigin.of(state.pid(), version(), ProcessStart.host()));
     }
   }
 
@@ -153,7 +164,7 @@ public final class Hook {
     return code;
   }
 
-  private static String version() {
+  static String version() {
     String version = Hook.class.getPackage().getImplementationVersion();
     return version == null ? "(development build)" : version;
   }

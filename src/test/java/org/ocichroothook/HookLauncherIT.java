@@ -136,7 +136,7 @@ class HookLauncherIT {
     Command.Result r =
         Command.inEmptyEnvironment(List.of(CHECKOUT_LAUNCHER.toString(), "--help"), workdir, "");
     assertEquals(0, r.code(), r.stderr());
-    assertTrue(r.stdout().startsWith("Usage: hook"), r.stdout());
+    assertTrue(r.stdout().startsWith("Usage: oci-chroot-hook"), r.stdout());
   }
 
   /**
@@ -193,7 +193,7 @@ class HookLauncherIT {
     assertEquals(1, r.stderr().lines().count(), r.stderr());
     Run help = run("", List.of(), "--help");
     assertEquals(0, help.code(), help.stderr());
-    assertTrue(help.stdout().startsWith("Usage: hook"), help.stdout());
+    assertTrue(help.stdout().startsWith("Usage: oci-chroot-hook"), help.stdout());
   }
 
   private Run run(String stdin, List<String> prefix, String... args) {

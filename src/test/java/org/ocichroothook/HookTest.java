@@ -37,7 +37,8 @@ class HookTest {
   void helpAndVersion() {
     Result help = run("", "--help");
     assertEquals(0, help.code());
-    assertTrue(help.stdout().startsWith("Usage: hook [--config FILE] [STAGE] < state.json"));
+    assertTrue(
+        help.stdout().startsWith("Usage: oci-chroot-hook [--config FILE] [STAGE] < state.json"));
     assertTrue(
         help.stdout()
             .contains("Exit status: 0 success, 1 the work failed, 2 bad usage or bad input."));
@@ -50,7 +51,9 @@ class HookTest {
   @Test
   void badUsageIsExit2WithOneLine() {
     assertFailure(
-        run("", "--bogus"), 2, "oci-chroot-hook: unknown option --bogus (see hook --help)");
+        run("", "--bogus"),
+        2,
+        "oci-chroot-hook: unknown option --bogus (see oci-chroot-hook --help)");
     assertFailure(run("", "prestart", "poststop"), 2, "unexpected argument \"poststop\"");
     assertFailure(
         run(state("created"), "--config", config.toString(), "createContainer"),

@@ -41,7 +41,16 @@ public final class ChrootBuilder {
     ALREADY_PRESENT
   }
 
+  /** Builds without an origin: a version-1 journal, which gives gc no evidence but the bundle. */
   public Outcome build(Layout layout, MountPlan plan, Path bundle) throws ChrootException {
+    return build(layout, plan, bundle, null);
+  }
+
+  /**
+   * @param origin recorded in the journal (version 2) for gc: the container's pid, when it began
+   */
+  public Outcome build(Layout layout, MountPlan plan, Path bundle, Journal.Origin origin)
+      throws ChrootException {
     String id = layout.id().value();
     if (Files.exists(layout.containerDir(), LinkOption.NOFOLLOW_LINKS)) {
       if (alreadyRealized(layout, plan, bundle)) {
@@ -52,7 +61,7 @@ public final class ChrootBuilder {
       remover.remove(layout, bundle);
     }
     try {
-      perform(layout, plan, bundle);
+      perform(layout, plan, bundle, origin);
     } catch (ChrootException | RuntimeException e) {
       try {
         remover.remove(layout, null);
@@ -94,9 +103,10 @@ public final class ChrootBuilder {
     }
   }
 
-  private void perform(Layout layout, MountPlan plan, Path bundle) throws ChrootException {
+  private void perform(Layout layout, MountPlan plan, Path bundle, Journal.Origin origin)
+      throws ChrootException {
     String id = layout.id().value();
-    Journal journal = Journal.start(plan, bundle);
+    Journal journal = Journal.start(plan, bundle, origin);
     createDirectory(layout.containerDir(), "rwx--x--x");
     writeJournal(layout, journal);
     createDirectory(layout.root(), "rwxr-xr-x");

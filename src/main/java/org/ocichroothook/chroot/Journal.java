@@ -1,6 +1,7 @@
 package org.ocichroothook.chroot;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,10 +14,43 @@ import org.ocichroothook.state.ContainerId;
  * What prestart did for a container, recorded before it does it: the owner (id and bundle), the
  * platform, every mount it is about to make (its intent), and whether it finished. Teardown reads
  * it, together with mountinfo, so a hook killed between two mounts still leaves everything
- * removable.
+ * removable. Version 2 adds the {@link Origin}, which tells {@code gc} whether the container is
+ * gone; a version-1 journal (from 0.1.0) has none and is torn down all the same.
+ *
+ * @param origin who made the chroot and when; null in a version-1 journal
  */
 public record Journal(
-    ContainerId id, Path bundle, String platform, List<Entry> mounts, boolean complete) {
+    ContainerId id,
+    Path bundle,
+    String platform,
+    List<Entry> mounts,
+    boolean complete,
+    Origin origin) {
+
+  /**
+   * The evidence {@code gc} decides on, recorded by prestart.
+   *
+   * @param pid the container's process from the state, or null when the state had none (> 0)
+   * @param pidStartTime that process's start time (field 22 of /proc/PID/stat, clock ticks after
+   *     boot), so a reused pid is told apart; null exactly when {@code pid} is
+   * @param created when prestart began, to the millisecond (as the journal records it)
+   * @param hookVersion the version of the hook that wrote the journal
+   */
+  public record Origin(Integer pid, Long pidStartTime, Instant created, String hookVersion) {
+    public Origin {
+      Objects.requireNonNull(created, "created");
+      if (created.getNano() % 1_000_000 != 0) {
+        created = Instant.ofEpochMilli(created.toEpochMilli());
+      }
+      Objects.requireNonNull(hookVersion, "hookVersion");
+      if ((pid == null) != (pidStartTime == null)
+          || (pid != null && pid <= 0)
+          || (pidStartTime != null && pidStartTime < 0)) {
+        throw new IllegalArgumentException(
+            "a pid (> 0) and its start time go together, got " + pid + " and " + pidStartTime);
+      }
+    }
+  }
 
   /** One recorded mount: its kind and its target relative to the chroot's root. */
   public record Entry(MountKind kind, Path target) {
@@ -33,18 +67,34 @@ public record Journal(
     mounts = List.copyOf(mounts);
   }
 
+  /** A version-1 journal: no origin. */
+  public Journal(
+      ContainerId id, Path bundle, String platform, List<Entry> mounts, boolean complete) {
+    this(id, bundle, platform, mounts, complete, null);
+  }
+
+  /** The on-disk format version: 2 with an origin, 1 (0.1.0's) without. */
+  public int version() {
+    return origin == null ? 1 : 2;
+  }
+
+  /** A version-1 start, without an origin (tests of teardown; prestart records one). */
   static Journal start(MountPlan plan, Path bundle) {
-    return new Journal(plan.id(), bundle, plan.platform(), List.of(), false);
+    return start(plan, bundle, null);
+  }
+
+  static Journal start(MountPlan plan, Path bundle, Origin origin) {
+    return new Journal(plan.id(), bundle, plan.platform(), List.of(), false, origin);
   }
 
   Journal withIntent(PlannedMount mount) {
     List<Entry> more = new ArrayList<>(mounts);
     more.add(new Entry(mount.kind(), mount.target()));
-    return new Journal(id, bundle, platform, more, false);
+    return new Journal(id, bundle, platform, more, false, origin);
   }
 
   Journal completed() {
-    return new Journal(id, bundle, platform, mounts, true);
+    return new Journal(id, bundle, platform, mounts, true, origin);
   }
 
   /** Whether this journal records exactly the mounts of {@code plan}, finished. */

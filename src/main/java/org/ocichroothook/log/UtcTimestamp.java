@@ -4,7 +4,7 @@ package org.ocichroothook.log;
  * ISO-8601 UTC timestamps ({@code 2026-11-30T17:01:49.061Z}) by arithmetic. slf4j-simple's own
  * dates go through SimpleDateFormat, whose locale data costs a hook process tens of milliseconds at
  * start-up; java.time's formatters are not much lighter. Days to civil date: H. Hinnant's
- * algorithm.
+ * algorithm. The journal records its creation time with it too.
  */
 public final class UtcTimestamp {
   private UtcTimestamp() {}

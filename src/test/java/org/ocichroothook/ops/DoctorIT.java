@@ -1,0 +1,219 @@
+package org.ocichroothook.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.Command;
+import org.ocichroothook.TestStateDir;
+
+/**
+ * doctor on an installation laid out as ./install makes it (launcher, jars, launcher.conf, a
+ * start-up archive), registered with podman through a containers.conf of the test's own
+ * ($CONTAINERS_CONF, which podman reads instead of its own files): healthy, then broken one way at
+ * a time.
+ */
+class DoctorIT {
+  private static final Path REPO = OpsIT.LAUNCHER.getParent();
+  private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path base;
+  private TestStateDir dir;
+  private Path home;
+  private Path hooksDir;
+  private Path containersConf;
+  private Path archive;
+
+  @BeforeEach
+  void install() throws Exception {
+    dir = TestStateDir.create(base.resolve("t"));
+    home = Files.createDirectories(base.resolve("lib/oci-chroot-hook"));
+    Path target = REPO.resolve("target");
+    Files.copy(target.resolve("oci-chroot-hook.jar"), home.resolve("oci-chroot-hook.jar"));
+    copyTree(target.resolve("lib"), home.resolve("lib"));
+    copyTree(target.resolve("native"), home.resolve("native"));
+    for (String tool : List.of("build-archive", "jvm-flags")) {
+      Files.copy(
+          REPO.resolve("packaging").resolve(tool),
+          home.resolve(tool),
+          StandardCopyOption.COPY_ATTRIBUTES);
+    }
+    Files.copy(REPO.resolve("hook"), home.resolve("hook"), StandardCopyOption.COPY_ATTRIBUTES);
+    Files.writeString(
+        home.resolve("launcher.conf"), "JAVA=" + JAVA.toRealPath() + "\nJAVA_FLAGS=\n");
+    // What the launcher accepts as fresh: newer than the JVM, the jar and lib (its mtime only).
+    Integer major = Installation.major(JAVA.toRealPath());
+    archive = home.resolve(major != null && major >= 25 ? "hook.aot" : "hook.jsa");
+    Files.writeString(archive, "archive");
+    Files.setLastModifiedTime(archive, FileTime.fromMillis(System.currentTimeMillis() + 60_000));
+
+    hooksDir = Files.createDirectories(base.resolve("hooks.d"));
+    writeHooksFile(home.resolve("hook").toString());
+    containersConf = base.resolve("containers.conf");
+    Files.writeString(
+        containersConf,
+        "[engine]\nhooks_dir = [\"" + hooksDir + "\"]\n",
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    dir.close();
+  }
+
+  @Test
+  void aHealthyInstallationExitsZeroWithOneLinePerCheck() throws Exception {
+    Command.Result r = doctor();
+    assertEquals(0, r.code(), r.toString());
+    assertFalse(r.stdout().contains("✘"), r.stdout());
+    String file = "\"" + hooksDir.resolve("oci-chroot-hook.json") + "\"";
+    for (String line :
+        List.of(
+            "✔ configuration " + dir.config() + " loads",
+            "✔ executable " + dir.executable() + " is a regular file",
+            "✔ platform ptrace needs no device",
+            "✔ " + dir.stateDir() + " is owned by root and writable by no one else",
+            "✔ " + dir.stateDir() + " is a private mount",
+            "✔ " + dir.stateDir() + " is on tmpfs: chroots do not survive a reboot",
+            "✔ hooks.d file " + file + " is present",
+            "✔ " + file + ": hook.path " + home.resolve("hook") + " runs this installation",
+            "✔ " + file + ": when.annotations matches",
+            "✔ " + file + ": stages [prestart, poststop], timeout 30 s",
+            "✔ CRI-O is not installed: nothing to check",
+            "✔ the launcher runs " + JAVA.toRealPath(),
+            "✔ start-up archive " + archive + " is fresh",
+            "✔ log file " + dir.logFile() + " will be created in " + dir.logFile().getParent(),
+            "✔ no orphaned chroots (0 chroots, 0 without evidence (see list))")) {
+      assertTrue(r.stdout().contains(line), line + "\n---\n" + r.stdout());
+    }
+    assertTrue(
+        r.stdout()
+            .contains("⚠ platform broken: " + TestStateDir.MISSING_DEVICE + " does not exist"),
+        "a device of another platform than the default is a warning: " + r.stdout());
+    assertTrue(r.stdout().endsWith("healthy"), r.stdout());
+
+    Command.Result json = doctor("--json");
+    assertEquals(0, json.code(), json.toString());
+    JsonNode report = JSON.readTree(json.stdout());
+    assertTrue(report.get("healthy").asBoolean());
+    assertTrue(report.get("checks").size() >= 15, json.stdout());
+    report.get("checks").forEach(c -> assertFalse(c.get("result").asText().equals("error")));
+  }
+
+  @Test
+  void aMissingHooksFile() throws Exception {
+    Files.delete(hooksDir.resolve("oci-chroot-hook.json"));
+    unhealthy(
+        "✘ no hooks.d file for oci-chroot-hook in the directories podman reads: ["
+            + hooksDir
+            + "] (from "
+            + containersConf
+            + ")");
+  }
+
+  @Test
+  void aHooksFileRunningAnotherCommand() throws Exception {
+    writeHooksFile("/usr/bin/true");
+    unhealthy(
+        ": hook.path \"/usr/bin/true\" does not run this installation (" + home.resolve("hook"));
+  }
+
+  @Test
+  void hooksDirPointingElsewhere() throws Exception {
+    Path elsewhere = Files.createDirectories(base.resolve("elsewhere"));
+    Files.writeString(containersConf, "[engine]\nhooks_dir = [\"" + elsewhere + "\"]\n");
+    unhealthy(
+        "✘ no hooks.d file for oci-chroot-hook in the directories podman reads: [" + elsewhere);
+  }
+
+  @Test
+  void aMissingExecutable() throws Exception {
+    dir.writeConfig("/nonexistent/runsc");
+    unhealthy("✘ executable /nonexistent/runsc does not exist — install gVisor's runsc");
+  }
+
+  @Test
+  void aStaleArchive() throws Exception {
+    FileTime jar = Files.getLastModifiedTime(home.resolve("oci-chroot-hook.jar"));
+    Files.setLastModifiedTime(archive, FileTime.fromMillis(jar.toMillis() - 60_000));
+    unhealthy(
+        "✘ start-up archive "
+            + archive
+            + " is stale: "
+            + home.resolve("oci-chroot-hook.jar")
+            + " is newer");
+  }
+
+  @Test
+  void anAnnotationPatternThatMissesAConfiguredKey() throws Exception {
+    ObjectNode hook = (ObjectNode) JSON.readTree(hooksDir.resolve("oci-chroot-hook.json").toFile());
+    ObjectNode annotations = ((ObjectNode) hook.get("when")).putObject("annotations");
+    annotations.put("^dev\\.gvisor\\.flag\\.platform$", ".*");
+    JSON.writeValue(hooksDir.resolve("oci-chroot-hook.json").toFile(), hook);
+    unhealthy("when.annotations does not match [org.ocichroothook.platform=kvm");
+  }
+
+  @Test
+  void anOrphanPointsToGc() throws Exception {
+    Files.createDirectories(dir.containerDir("c1"));
+    Files.writeString(
+        dir.containerDir("c1").resolve("journal.json"),
+        "{\"version\":2,\"id\":\"c1\",\"bundle\":\"/nonexistent\",\"platform\":\"ptrace\","
+            + "\"complete\":true,\"mounts\":[],\"created\":\"2020-01-01T00:00:00Z\","
+            + "\"hookVersion\":\"0.1.0\"}\n");
+    unhealthy(
+        "✘ 1 orphaned chroots older than 10m (1 chroots, 0 without evidence (see list)) — run oci-chroot-hook gc");
+  }
+
+  private void unhealthy(String expected) throws Exception {
+    Command.Result r = doctor();
+    assertEquals(1, r.code(), r.toString());
+    assertTrue(r.stdout().contains(expected), expected + "\n---\n" + r.stdout());
+    assertEquals(1, r.stdout().lines().filter(l -> l.startsWith("✘")).count(), r.stdout());
+    assertTrue(r.stdout().endsWith("not healthy: fix the ✘ lines above"), r.stdout());
+  }
+
+  private void writeHooksFile(String path) throws Exception {
+    ObjectNode hook =
+        (ObjectNode) JSON.readTree(REPO.resolve("packaging/hooks.d/oci-chroot-hook.json").toFile());
+    ((ObjectNode) hook.get("hook")).put("path", path);
+    JSON.writeValue(hooksDir.resolve("oci-chroot-hook.json").toFile(), hook);
+  }
+
+  private Command.Result doctor(String... more) {
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
+                home.resolve("hook").toString(), "--config", dir.config().toString(), "doctor"));
+    command.addAll(List.of(more));
+    return Command.run(command, Map.of("CONTAINERS_CONF", containersConf.toString()), null);
+  }
+
+  private static void copyTree(Path from, Path to) throws Exception {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path f : files.toList()) {
+        Path dest = to.resolve(from.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(dest);
+        } else {
+          Files.copy(f, dest);
+        }
+      }
+    }
+  }
+}
