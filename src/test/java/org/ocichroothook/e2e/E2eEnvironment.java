@@ -200,6 +200,10 @@ final class E2eEnvironment implements AutoCloseable {
                 "/bin/mount", "-t", "cgroup", "-o", list, "cgroup", cgroupWorkaround.toString()),
             Map.of())
         .ok();
+    assertEquals(
+        "",
+        Files.readString(controllers).trim(),
+        "crun would still refuse: controllers left on the cgroup v2 side");
   }
 
   /** The chroot directories that exist now. */
