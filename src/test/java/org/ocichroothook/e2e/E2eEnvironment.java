@@ -55,7 +55,7 @@ final class E2eEnvironment implements AutoCloseable {
   final Path logFile;
   final Path executable = Path.of("/usr/bin/runsc");
   private final TestStateDir hostState;
-  private Path cgroupWorkaround;
+  private final List<Path> cgroupWorkaround = new ArrayList<>();
 
   private E2eEnvironment(
       Machine machine, Path base, Path stateDir, Path config, Path logFile, TestStateDir host) {
@@ -180,30 +180,61 @@ final class E2eEnvironment implements AutoCloseable {
   /**
    * crun refuses a hybrid cgroup layout whose v2 side holds controllers (1.8 and 1.21 alike).
    * Mounting those controllers as a v1 hierarchy, in the machine's private mount namespace, moves
-   * them off the v2 side while the mount lives; the kernel gives them back once it is gone. Nothing
-   * to do elsewhere.
+   * them off the v2 side while the mount lives; the kernel gives them back once it is gone.
+   *
+   * <p>Controllers already off the v2 side are not enough: the v1 hierarchy holding them may be
+   * another namespace's mount (a test run beside this one, a leftover on a developer's machine)
+   * that goes away while the tests run, and then crun refuses again. So every such hierarchy that
+   * no mount here shows is mounted here too, which reuses and pins it.
    */
   void applyCrunCgroupWorkaround() throws Exception {
     Path controllers = file(Path.of("/sys/fs/cgroup/unified/cgroup.controllers"));
     if (!Files.exists(controllers)) {
       return;
     }
-    String list = Files.readString(controllers).trim().replace(' ', ',');
-    if (list.isEmpty()) {
-      return;
+    List<List<String>> hierarchies = new ArrayList<>();
+    String onV2 = Files.readString(controllers).trim();
+    if (!onV2.isEmpty()) {
+      hierarchies.add(List.of(onV2.split(" ")));
     }
-    cgroupWorkaround = base.resolve("cgroup-v1-" + list.replace(',', '-'));
-    Files.createDirectories(file(cgroupWorkaround));
-    machine
-        .run(
-            List.of(
-                "/bin/mount", "-t", "cgroup", "-o", list, "cgroup", cgroupWorkaround.toString()),
-            Map.of())
-        .ok();
+    hierarchies.addAll(unseenV1Hierarchies());
+    for (List<String> subsystems : hierarchies) {
+      String list = String.join(",", subsystems);
+      Path dir = base.resolve("cgroup-v1-" + String.join("-", subsystems));
+      Files.createDirectories(file(dir));
+      machine
+          .run(
+              List.of("/bin/mount", "-t", "cgroup", "-o", list, "cgroup", dir.toString()), Map.of())
+          .ok();
+      cgroupWorkaround.add(dir);
+    }
     assertEquals(
         "",
         Files.readString(controllers).trim(),
         "crun would still refuse: controllers left on the cgroup v2 side");
+  }
+
+  /**
+   * The controllers of each v1 hierarchy (from /proc/cgroups) that no cgroup mount in the machine's
+   * namespace shows.
+   */
+  private List<List<String>> unseenV1Hierarchies() throws IOException {
+    Set<String> mounted =
+        MountTable.read(machine.mountinfo()).entries().stream()
+            .filter(m -> m.fsType().equals("cgroup"))
+            .flatMap(m -> Stream.of(m.superOptions().split(",")))
+            .collect(Collectors.toSet());
+    Map<String, List<String>> byHierarchy = new java.util.TreeMap<>();
+    for (String line : Files.readAllLines(Path.of("/proc/cgroups"))) {
+      String[] f = line.split("\\s+");
+      if (f.length < 4 || line.startsWith("#") || f[1].equals("0") || !f[3].equals("1")) {
+        continue;
+      }
+      byHierarchy.computeIfAbsent(f[1], k -> new ArrayList<>()).add(f[0]);
+    }
+    return byHierarchy.values().stream()
+        .filter(subsystems -> subsystems.stream().noneMatch(mounted::contains))
+        .toList();
   }
 
   /** The chroot directories that exist now. */
@@ -312,8 +343,8 @@ final class E2eEnvironment implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    if (cgroupWorkaround != null) {
-      machine.run(List.of("/bin/umount", "-l", cgroupWorkaround.toString()), Map.of()).ok();
+    for (Path dir : cgroupWorkaround) {
+      machine.run(List.of("/bin/umount", "-l", dir.toString()), Map.of()).ok();
     }
     if (hostState != null) {
       hostState.close();
