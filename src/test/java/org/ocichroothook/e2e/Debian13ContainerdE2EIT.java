@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,8 +146,7 @@ class Debian13ContainerdE2EIT implements Debian13Root.User {
 
   private String version(String binary) {
     String out = root.run(List.of(binary, "--version"), Map.of()).ok().stdout();
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("(\\d+\\.\\d+\\.\\d+)").matcher(out);
+    Matcher m = Pattern.compile("(\\d+\\.\\d+\\.\\d+)").matcher(out);
     assertTrue(m.find(), out);
     return m.group(1);
   }

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.ocichroothook.state.ContainerState;
@@ -67,7 +69,7 @@ abstract class Debian13PodmanE2E extends PodmanE2E implements Debian13Root.User 
   /** The first match of {@code regex}'s group 1 in what {@code command} prints. */
   String version(List<String> command, String regex) {
     String out = env.machine.run(command, E2eEnvironment.PATH).ok().stdout();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(out);
+    Matcher m = Pattern.compile(regex).matcher(out);
     if (!m.find()) {
       throw new AssertionError("no version in " + out);
     }

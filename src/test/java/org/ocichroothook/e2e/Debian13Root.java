@@ -3,6 +3,7 @@ package org.ocichroothook.e2e;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -175,9 +177,8 @@ final class Debian13Root implements Machine, AutoCloseable {
       if (!Files.isRegularFile(file)) {
         continue;
       }
-      String text = " " + Files.readString(file);
       Pattern p = file.toString().endsWith(".sources") ? URIS_LINE : DEB_LINE;
-      Matcher m = p.matcher(file.toString().endsWith(".sources") ? text.trim() : text);
+      Matcher m = p.matcher(Files.readString(file));
       if (m.find()) {
         return m.group(1);
       }
@@ -232,7 +233,7 @@ final class Debian13Root implements Machine, AutoCloseable {
     return new ProcessBuilder(inside(command, Map.of()))
         .redirectErrorStream(true)
         .redirectOutput(file(log).toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .start();
   }
 
@@ -248,7 +249,7 @@ final class Debian13Root implements Machine, AutoCloseable {
                 "/usr/bin/env",
                 "-i",
                 "HOME=/root"));
-    Map<String, String> all = new java.util.TreeMap<>(E2eEnvironment.PATH);
+    Map<String, String> all = new TreeMap<>(E2eEnvironment.PATH);
     all.putAll(env);
     all.forEach((k, v) -> line.add(k + "=" + v));
     line.addAll(command);

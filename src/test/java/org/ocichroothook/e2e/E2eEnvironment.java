@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.ocichroothook.TestStateDir;
@@ -224,7 +225,7 @@ final class E2eEnvironment implements AutoCloseable {
             .filter(m -> m.fsType().equals("cgroup"))
             .flatMap(m -> Stream.of(m.superOptions().split(",")))
             .collect(Collectors.toSet());
-    Map<String, List<String>> byHierarchy = new java.util.TreeMap<>();
+    Map<String, List<String>> byHierarchy = new TreeMap<>();
     for (String line : Files.readAllLines(Path.of("/proc/cgroups"))) {
       String[] f = line.split("\\s+");
       if (f.length < 4 || line.startsWith("#") || f[1].equals("0") || !f[3].equals("1")) {
