@@ -19,7 +19,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.ocichroothook.Command;
 import org.ocichroothook.Fixtures;
-import org.ocichroothook.TestStateDir;
 import org.ocichroothook.state.ContainerState;
 
 /**
@@ -53,14 +52,13 @@ abstract class DirectRuntimeE2E {
   void tearDown() throws Exception {
     if (env != null) {
       env.close();
-      Command.run(
-          List.of("/bin/rm", "-rf", "--one-file-system", env.base.toString()), Map.of(), null);
+      env.removeBase();
     }
   }
 
   @Test
   void injectedHooksBuildTheChrootAndDeleteRemovesIt() throws Exception {
-    String before = TestStateDir.mountinfo();
+    String before = env.mountinfo();
     String id = "och-" + runtime() + "-1";
     Path bundle = bundle(id);
     Command.Result inject =
@@ -69,7 +67,7 @@ abstract class DirectRuntimeE2E {
                     E2eEnvironment.LAUNCHER.toString(),
                     "inject",
                     "--config",
-                    env.hookState.config().toString(),
+                    env.config.toString(),
                     bundle.toString()),
                 Map.of(),
                 null)
@@ -87,14 +85,14 @@ abstract class DirectRuntimeE2E {
       Command.run(List.of(binary(), "delete", id), PATH, null).ok();
     }
     env.assertNoChroot(id);
-    assertEquals(before, TestStateDir.mountinfo());
+    assertEquals(before, env.mountinfo());
 
-    List<ContainerState> states = E2eEnvironment.captured(capture);
+    List<ContainerState> states = env.captured(capture);
     assertEquals(2, states.size(), "prestart and poststop");
     assertEquals(id, states.get(0).id().value());
     assertEquals(bundle, states.get(0).bundle());
     assertEquals("stopped", states.get(1).status());
-    CapturedStates.save(capture, env.base, runtime() + "-direct");
+    CapturedStates.save(env, capture, id, runtime() + "-direct", "prestart");
 
     Command.run(
             List.of(E2eEnvironment.LAUNCHER.toString(), "inject", "--remove", bundle.toString()),
@@ -120,7 +118,7 @@ abstract class DirectRuntimeE2E {
                 E2eEnvironment.LAUNCHER.toString(),
                 "inject",
                 "--config",
-                env.hookState.config().toString(),
+                env.config.toString(),
                 bundle.toString()),
             Map.of(),
             null)

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.ocichroothook.Command;
-import org.ocichroothook.TestStateDir;
 import org.ocichroothook.state.ContainerState;
 
 /**
@@ -32,8 +31,8 @@ abstract class PodmanE2E {
   static final String IMAGE = "localhost/oci-chroot-hook-e2e";
 
   E2eEnvironment env;
-  private Path hooksDir;
-  private Path capture;
+  private List<String> hooksDirArgs;
+  Path capture;
   private Map<String, String> podmanEnv;
   private String mountinfoBefore;
   private int runs;
@@ -52,6 +51,30 @@ abstract class PodmanE2E {
 
   void beforeRuntime() throws Exception {}
 
+  /** The environment on this host, with the hook registered from this checkout. */
+  E2eEnvironment createEnvironment() throws Exception {
+    return E2eEnvironment.create("podman-" + runtime());
+  }
+
+  /**
+   * Where the capture hook writes and podman's {@code --hooks-dir} arguments (none: podman's
+   * default directory).
+   */
+  List<String> registerHooks() throws Exception {
+    capture = env.base.resolve("captured");
+    return List.of("--hooks-dir", env.hooksDir(runtime(), capture).toString());
+  }
+
+  /** The stage the runtime runs a hooks.d prestart at, as written into config.json. */
+  String prestartStage() {
+    return "prestart";
+  }
+
+  /** The name under which the states of this runtime are saved (see {@link CapturedStates}). */
+  String fixturePrefix() {
+    return "podman-" + runtime();
+  }
+
   /** The annotation that carries an unknown platform to the hook (gVisor rejects its own first). */
   String unknownPlatformAnnotation() {
     return E2eEnvironment.ANNOTATION;
@@ -59,13 +82,12 @@ abstract class PodmanE2E {
 
   @BeforeAll
   void setUpPodman() throws Exception {
-    env = E2eEnvironment.create("podman-" + runtime());
+    env = createEnvironment();
     beforeRuntime();
-    capture = env.base.resolve("captured");
-    hooksDir = env.hooksDir(runtime(), capture);
+    hooksDirArgs = registerHooks();
     Path storage = env.base.resolve("storage.conf");
     Files.writeString(
-        storage,
+        env.file(storage),
         """
         [storage]
         driver = "vfs"
@@ -75,7 +97,7 @@ abstract class PodmanE2E {
             .formatted(env.base.resolve("graph"), env.base.resolve("runroot")));
     Path containers = env.base.resolve("containers.conf");
     Files.writeString(
-        containers,
+        env.file(containers),
         """
         [containers]
         default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
@@ -92,10 +114,10 @@ abstract class PodmanE2E {
             "CONTAINERS_STORAGE_CONF", storage.toString(),
             "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
     Path tar = env.base.resolve("rootfs.tar");
-    Command.run(
+    env.machine
+        .run(
             List.of("/usr/bin/tar", "-C", env.rootfs.toString(), "-cf", tar.toString(), "."),
-            Map.of(),
-            null)
+            Map.of())
         .ok();
     podman("import", "--change", "CMD [\"/bin/sh\"]", tar.toString(), IMAGE).ok();
   }
@@ -113,22 +135,21 @@ abstract class PodmanE2E {
       if (Boolean.getBoolean("e2e.keep")) {
         System.out.println("kept " + env.base);
       } else {
-        Command.run(
-            List.of("/bin/rm", "-rf", "--one-file-system", env.base.toString()), Map.of(), null);
+        env.removeBase();
       }
     }
   }
 
   @BeforeEach
   void rememberMounts() throws Exception {
-    mountinfoBefore = TestStateDir.mountinfo();
+    mountinfoBefore = env.mountinfo();
   }
 
   @AfterEach
   void mountsAreExactlyAsBefore() throws Exception {
     podman("rm", "-a", "-f", "-t", "0").ok();
     assertEquals(Set.of(), env.chroots(), "no chroot outlives its container");
-    assertEquals(mountinfoBefore, TestStateDir.mountinfo());
+    assertEquals(mountinfoBefore, env.mountinfo());
   }
 
   @Test
@@ -169,11 +190,11 @@ abstract class PodmanE2E {
 
   @Test
   void aContainerWithoutTheAnnotationGetsNoChrootAndTheHookIsNotRun() throws Exception {
-    String captureBefore = String.join(",", listing(capture));
+    List<Path> captureBefore = env.capturedFiles(capture);
     String id = runRm(null).okId();
     env.assertNoChroot(id);
     assertFalse(env.hookLog().contains(id), "the hook ran for " + id);
-    assertEquals(captureBefore, String.join(",", listing(capture)), "no hook of ours ran");
+    assertEquals(captureBefore, env.capturedFiles(capture), "no hook of ours ran");
   }
 
   @Test
@@ -215,19 +236,16 @@ abstract class PodmanE2E {
     String id = runRm(E2eEnvironment.ANNOTATION + "=" + platform()).okId();
     env.awaitNoChroot(id);
     List<ContainerState> mine =
-        E2eEnvironment.captured(capture).stream().filter(s -> s.id().value().equals(id)).toList();
+        env.captured(capture).stream().filter(s -> s.id().value().equals(id)).toList();
     List<String> statuses = mine.stream().map(ContainerState::status).toList();
     assertEquals(2, mine.size(), "one state at prestart, one at poststop: " + statuses);
     assertTrue(Set.of("creating", "created").contains(statuses.get(0)), statuses.toString());
     assertEquals("stopped", statuses.get(1));
     assertEquals(platform(), mine.get(0).annotations().get(E2eEnvironment.ANNOTATION));
-    CapturedStates.save(capture, env.base, "podman-" + runtime());
+    CapturedStates.save(env, capture, id, fixturePrefix(), prestartStage());
   }
 
-  /**
-   * A finished {@code podman run --rm}: the container's id (from --cidfile; null if none) and how
-   * it ended.
-   */
+  /** A finished {@code podman run --rm}: the container's id (null if none) and how it ended. */
   record RunRm(String id, Command.Result result) {
     String okId() {
       result.ok();
@@ -237,15 +255,29 @@ abstract class PodmanE2E {
 
   /** {@code podman run --rm IMAGE true}, with {@code annotation} (KEY=VALUE) unless it is null. */
   RunRm runRm(String annotation) throws Exception {
-    Path cid = env.base.resolve("cid-" + (++runs));
-    List<String> args = new ArrayList<>(List.of("run", "--rm", "--cidfile", cid.toString()));
+    // The id comes from podman's event log, by a name chosen here: podman 5.4 deletes the
+    // --cidfile file together with the --rm container.
+    String name = "och-" + runtime() + "-" + ProcessHandle.current().pid() + "-" + (++runs);
+    List<String> args = new ArrayList<>(List.of("run", "--rm", "--name", name));
     if (annotation != null) {
       args.add("--annotation");
       args.add(annotation);
     }
     args.addAll(List.of(IMAGE, "true"));
     Command.Result result = podman(args.toArray(String[]::new));
-    return new RunRm(Files.exists(cid) ? Files.readString(cid).trim() : null, result);
+    String ids =
+        podman(
+                "events",
+                "--stream=false",
+                "--filter",
+                "container=" + name,
+                "--filter",
+                "event=create",
+                "--format",
+                "{{.ID}}")
+            .ok()
+            .stdout();
+    return new RunRm(ids.isEmpty() ? null : ids.lines().reduce((a, b) -> b).orElseThrow(), result);
   }
 
   String runDetached(String platform) {
@@ -265,16 +297,10 @@ abstract class PodmanE2E {
   }
 
   Command.Result podman(String... args) {
-    List<String> command =
-        new ArrayList<>(List.of("/usr/bin/podman", "--hooks-dir", hooksDir.toString()));
+    List<String> command = new ArrayList<>(List.of("/usr/bin/podman"));
+    command.addAll(hooksDirArgs);
     command.addAll(runtimeArgs());
     command.addAll(List.of(args));
-    return Command.run(command, podmanEnv, null);
-  }
-
-  private static List<String> listing(Path dir) throws Exception {
-    try (var s = Files.list(dir)) {
-      return s.map(p -> p.getFileName().toString()).sorted().toList();
-    }
+    return env.machine.run(command, podmanEnv);
   }
 }

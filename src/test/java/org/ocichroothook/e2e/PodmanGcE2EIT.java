@@ -125,7 +125,7 @@ class PodmanGcE2EIT {
     Command.Result rm = podman("rm", "-f", "-t", "0", id);
     Thread.sleep(2000); // podman's asynchronous cleanup would have run by now
     assertEquals(Set.of(id), env.chroots(), "no poststop, so the chroot stays: " + rm);
-    assertEquals(3, MountTable.read().atOrBelow(env.hookState.containerDir(id)).size());
+    assertEquals(3, MountTable.read().atOrBelow(env.containerDir(id)).size());
 
     JsonNode orphan = list().get(0);
     assertEquals(id, orphan.get("id").asText());
@@ -156,8 +156,7 @@ class PodmanGcE2EIT {
   private Command.Result hook(String... args) {
     List<String> command =
         new ArrayList<>(
-            List.of(
-                E2eEnvironment.LAUNCHER.toString(), "--config", env.hookState.config().toString()));
+            List.of(E2eEnvironment.LAUNCHER.toString(), "--config", env.config.toString()));
     command.addAll(List.of(args));
     return Command.run(command, Map.of(), null);
   }
