@@ -212,7 +212,11 @@ abstract class PodmanE2E {
           r.stderr().contains("error executing hook") && r.stderr().contains("exit code: 1"),
           r.stderr());
     }
-    assertTrue(env.hookLog().contains("ERROR Hook - " + reason), "the log keeps the reason");
+    assertTrue(
+        env.hookLog()
+            .lines()
+            .anyMatch(l -> l.contains(" ERROR Hook - [") && l.endsWith("] " + reason)),
+        "the log keeps the reason, with the container's id");
     assertEquals(Set.of(), env.chroots());
   }
 
