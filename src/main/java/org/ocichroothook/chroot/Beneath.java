@@ -5,8 +5,6 @@ import static org.ocichroothook.sys.Linux.O_DIRECTORY;
 import static org.ocichroothook.sys.Linux.O_NOFOLLOW;
 import static org.ocichroothook.sys.Linux.O_PATH;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.ocichroothook.sys.Errnos;
 import org.ocichroothook.sys.SyscallException;
@@ -57,11 +55,6 @@ final class Beneath {
   /** Whether a failed walk met a symlink (or other non-directory) where a directory belongs. */
   static boolean metSymlink(SyscallException e) {
     return e.errno() == Errnos.ELOOP || e.errno() == Errnos.ENOTDIR;
-  }
-
-  /** The path the kernel gives for an open descriptor: where it really is. */
-  static Path whereIs(int fd) throws IOException {
-    return Files.readSymbolicLink(Path.of(procPath(fd)));
   }
 
   /** {@code /proc/self/fd/N}: resolving it lands on the very file the descriptor holds. */

@@ -39,10 +39,16 @@ public final class ChrootBuilder {
 
   private final SafeMount safeMount;
   private final ChrootRemover remover;
+  private final ProcFs proc;
 
   public ChrootBuilder(Syscalls sys) {
-    this.safeMount = new SafeMount(sys);
-    this.remover = new ChrootRemover(sys);
+    this(sys, ProcFs.REAL);
+  }
+
+  ChrootBuilder(Syscalls sys, ProcFs proc) {
+    this.safeMount = new SafeMount(sys, proc);
+    this.remover = new ChrootRemover(sys, proc);
+    this.proc = proc;
   }
 
   public enum Outcome {
@@ -101,7 +107,7 @@ public final class ChrootBuilder {
       return false;
     }
     try {
-      MountTable table = MountTable.readBelow(layout.containerDir());
+      MountTable table = proc.mountsBelow(layout.containerDir());
       return journal.mounts().stream().allMatch(e -> table.isMountPoint(layout.inRoot(e.target())));
     } catch (IOException e) {
       throw new ChrootException("read " + MountTable.SELF + ": " + e, e);

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.ocichroothook.json.BadInputException;
 import org.ocichroothook.sys.Errnos;
 import org.ocichroothook.sys.SyscallException;
@@ -30,10 +32,16 @@ public final class ChrootRemover {
   private static final int MAX_PASSES = 8;
 
   private final Syscalls sys;
+  private final ProcFs proc;
   private final Beneath beneath;
 
   public ChrootRemover(Syscalls sys) {
+    this(sys, ProcFs.REAL);
+  }
+
+  ChrootRemover(Syscalls sys, ProcFs proc) {
     this.sys = sys;
+    this.proc = proc;
     this.beneath = new Beneath(sys);
   }
 
@@ -70,7 +78,8 @@ public final class ChrootRemover {
               + bundle
               + ": refusing to remove it");
     }
-    List<String> errors = new ArrayList<>();
+    // A set: a mount that fails the same way on every pass is reported once.
+    Set<String> errors = new LinkedHashSet<>();
     MountTable left;
     if (journal == null) {
       // The hook writes the journal before it makes anything else: with none, it mounted nothing.
@@ -100,11 +109,12 @@ public final class ChrootRemover {
       for (MountEntry e : still) {
         errors.add("still mounted: " + e.mountPoint());
       }
-      throw ChrootException.of("teardown of " + dir + " stopped before removing anything", errors);
+      throw ChrootException.of(
+          "teardown of " + dir + " stopped before removing anything", List.copyOf(errors));
     }
     errors.addAll(TreeRemover.remove(layout.stateDir(), id, left));
     if (!errors.isEmpty()) {
-      throw ChrootException.of("teardown of " + dir, errors);
+      throw ChrootException.of("teardown of " + dir, List.copyOf(errors));
     }
     LOG.info("[{}] poststop: removed {}", id, dir);
     return Outcome.REMOVED;
@@ -162,9 +172,9 @@ public final class ChrootRemover {
 
   /**
    * Unmounts whatever mountinfo still lists below the container's directory, deepest and latest
-   * first.
+   * first, until nothing is left, a pass takes nothing off, or the passes run out.
    */
-  private MountTable sweep(Layout layout, int stateFd, List<String> errors) throws ChrootException {
+  private MountTable sweep(Layout layout, int stateFd, Set<String> errors) throws ChrootException {
     Path dir = layout.containerDir();
     for (int pass = 0; ; pass++) {
       MountTable table = readTable(dir);
@@ -172,9 +182,13 @@ public final class ChrootRemover {
       if (below.isEmpty() || pass == MAX_PASSES) {
         return table;
       }
+      boolean progress = false;
       for (int i = below.size() - 1; i >= 0; i--) {
-        unmountOnce(
-            layout, stateFd, layout.stateDir().relativize(below.get(i).mountPoint()), errors);
+        Path relative = layout.stateDir().relativize(below.get(i).mountPoint());
+        progress |= unmountOnce(layout, stateFd, relative, errors);
+      }
+      if (!progress) {
+        return table; // nothing came off: the next pass would fail the same way
       }
     }
   }
@@ -187,7 +201,7 @@ public final class ChrootRemover {
    *
    * @return whether a mount was taken off; false once there is none (or it cannot be reached)
    */
-  private boolean unmountOnce(Layout layout, int stateFd, Path relative, List<String> errors) {
+  private boolean unmountOnce(Layout layout, int stateFd, Path relative, Set<String> errors) {
     String id = layout.id().value();
     Path target = layout.stateDir().resolve(relative);
     Path parent = relative.getParent();
@@ -208,7 +222,7 @@ public final class ChrootRemover {
       return false;
     }
     try {
-      Path where = Beneath.whereIs(fd);
+      Path where = proc.whereIs(fd);
       if (!where.equals(target.getParent())) {
         errors.add(
             "not unmounting "
@@ -228,7 +242,7 @@ public final class ChrootRemover {
     }
   }
 
-  private boolean unmountOnce(String path, Path target, String id, List<String> errors) {
+  private boolean unmountOnce(String path, Path target, String id, Set<String> errors) {
     try {
       sys.umount2(path, UMOUNT_NOFOLLOW);
       LOG.info("[{}] poststop: unmounted {}", id, target);
@@ -247,14 +261,16 @@ public final class ChrootRemover {
       LOG.warn("[{}] poststop: {} was busy; detached it lazily", id, target);
       return true;
     } catch (SyscallException e) {
-      errors.add(e.getMessage() + " [target " + target + "]");
+      if (e.errno() != Errnos.EINVAL && e.errno() != Errnos.ENOENT) {
+        errors.add(e.getMessage() + " [target " + target + "]");
+      } // else gone meanwhile: done
       return false;
     }
   }
 
-  private static MountTable readTable(Path dir) throws ChrootException {
+  private MountTable readTable(Path dir) throws ChrootException {
     try {
-      return MountTable.readBelow(dir);
+      return proc.mountsBelow(dir);
     } catch (IOException e) {
       throw new ChrootException("read " + MountTable.SELF + ": " + e, e);
     }
