@@ -112,7 +112,7 @@ public final class ChrootRemover {
       throw ChrootException.of(
           "teardown of " + dir + " stopped before removing anything", List.copyOf(errors));
     }
-    errors.addAll(TreeRemover.remove(layout.stateDir(), id, left));
+    errors.addAll(removeJournalLast(layout, left));
     if (!errors.isEmpty()) {
       throw ChrootException.of("teardown of " + dir, List.copyOf(errors));
     }
@@ -127,17 +127,8 @@ public final class ChrootRemover {
    */
   private static void requireNothingButJournalLeftovers(Layout layout) throws ChrootException {
     Path dir = layout.containerDir();
-    Path journalTmp = JournalFile.temporary(layout.journal()).getFileName();
-    List<String> names = new ArrayList<>();
-    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-      for (Path entry : entries) {
-        if (!entry.getFileName().equals(journalTmp)) {
-          names.add(entry.getFileName().toString());
-        }
-      }
-    } catch (IOException e) {
-      throw new ChrootException("list " + dir + ": " + e, e);
-    }
+    List<Path> names = new ArrayList<>(names(dir));
+    names.remove(JournalFile.temporary(layout.journal()).getFileName());
     if (!names.isEmpty()) {
       throw new ChrootException(
           dir
@@ -146,6 +137,43 @@ public final class ChrootRemover {
               + (names.size() == 1 ? " entry" : " entries")
               + ": the hook did not make it; refusing to remove it");
     }
+  }
+
+  /**
+   * Removes the container directory, its journal last: a teardown killed midway then leaves a
+   * directory that still has its journal, which the next teardown trusts, rather than one that the
+   * next teardown must refuse as not the hook's.
+   */
+  private static List<String> removeJournalLast(Layout layout, MountTable mounts)
+      throws ChrootException {
+    Path dir = layout.containerDir();
+    Path journal = layout.journal().getFileName();
+    List<String> errors = new ArrayList<>();
+    for (Path name : names(dir)) {
+      if (!name.equals(journal)) {
+        errors.addAll(TreeRemover.remove(dir, name.toString(), mounts));
+      }
+    }
+    if (errors.isEmpty()) {
+      errors.addAll(TreeRemover.remove(dir, journal.toString(), mounts));
+    }
+    if (errors.isEmpty()) {
+      errors.addAll(TreeRemover.remove(layout.stateDir(), layout.id().value(), mounts));
+    }
+    return errors;
+  }
+
+  /** The names in {@code dir}, a real directory that only root can write. */
+  private static List<Path> names(Path dir) throws ChrootException {
+    List<Path> names = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path entry : entries) {
+        names.add(entry.getFileName());
+      }
+    } catch (IOException e) {
+      throw new ChrootException("list " + dir + ": " + e, e);
+    }
+    return names;
   }
 
   private Journal readJournal(Layout layout) throws ChrootException {
