@@ -8,6 +8,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.ocichroothook.json.BadInputException;
 import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.plan.MountPlan;
@@ -27,13 +29,26 @@ public final class ChrootBuilder {
   private static final int S_IFMT = 0170000;
   private static final int S_IFCHR = 0020000;
   private static final int S_IFBLK = 0060000;
+  private static final int S_IFDIR = 0040000;
+
+  /** {@code <id>}: only root may list it; the sandbox reaches its root through it. */
+  private static final int CONTAINER_DIR_MODE = 0711;
+
+  /** {@code root} and the directories below it that lead to mount targets. */
+  private static final int DIRECTORY_MODE = 0755;
 
   private final SafeMount safeMount;
   private final ChrootRemover remover;
+  private final ProcFs proc;
 
   public ChrootBuilder(Syscalls sys) {
-    this.safeMount = new SafeMount(sys);
-    this.remover = new ChrootRemover(sys);
+    this(sys, ProcFs.REAL);
+  }
+
+  ChrootBuilder(Syscalls sys, ProcFs proc) {
+    this.safeMount = new SafeMount(sys, proc);
+    this.remover = new ChrootRemover(sys, proc);
+    this.proc = proc;
   }
 
   public enum Outcome {
@@ -57,7 +72,7 @@ public final class ChrootBuilder {
         LOG.info("[{}] prestart: chroot {} already set up, nothing to do", id, layout.root());
         return Outcome.ALREADY_PRESENT;
       }
-      LOG.info("[{}] prestart: removing an incomplete chroot before building it again", id);
+      LOG.info("[{}] prestart: removing {} before building it again", id, layout.containerDir());
       remover.remove(layout, bundle);
     }
     try {
@@ -95,21 +110,66 @@ public final class ChrootBuilder {
     if (journal == null || !journal.realizes(plan)) {
       return false;
     }
+    String tampered = tampered(layout, plan);
+    if (tampered != null) {
+      LOG.warn("[{}] prestart: {}", layout.id().value(), tampered);
+      return false;
+    }
     try {
-      MountTable table = MountTable.readBelow(layout.containerDir());
+      MountTable table = proc.mountsBelow(layout.containerDir());
       return journal.mounts().stream().allMatch(e -> table.isMountPoint(layout.inRoot(e.target())));
     } catch (IOException e) {
       throw new ChrootException("read " + MountTable.SELF + ": " + e, e);
     }
   }
 
+  /**
+   * What is wrong with the owner or mode of a directory this hook made for the chroot, or null.
+   * Such a chroot is built again rather than refused: the journal says exactly what the hook made
+   * and teardown removes it without following anything, so rebuilding returns a chroot the hook can
+   * vouch for without anyone's help, whereas a directory that others could write may hold whatever
+   * they put there meanwhile, and repairing modes in place would vouch for that too.
+   */
+  private static String tampered(Layout layout, MountPlan plan) throws ChrootException {
+    Map<Path, Integer> expected = new LinkedHashMap<>();
+    expected.put(layout.containerDir(), CONTAINER_DIR_MODE);
+    expected.put(layout.root(), DIRECTORY_MODE);
+    for (PlannedMount mount : plan.mounts()) {
+      for (Path p = mount.target().getParent(); p != null; p = p.getParent()) {
+        expected.put(layout.inRoot(p), DIRECTORY_MODE);
+      }
+    }
+    for (Map.Entry<Path, Integer> e : expected.entrySet()) {
+      Path dir = e.getKey();
+      Map<String, Object> attrs;
+      try {
+        attrs = Files.readAttributes(dir, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException ex) {
+        return "cannot stat " + dir + " (" + ex + "); building the chroot again";
+      }
+      int mode = (Integer) attrs.get("mode");
+      int uid = (Integer) attrs.get("uid");
+      if ((mode & S_IFMT) != S_IFDIR || uid != 0 || (mode & 07777) != e.getValue()) {
+        return String.format(
+            "%s is %s owned by uid %d with mode %04o, not a directory owned by root with mode %04o"
+                + ": building the chroot again",
+            dir,
+            (mode & S_IFMT) == S_IFDIR ? "a directory" : "not a directory",
+            uid,
+            mode & 07777,
+            e.getValue());
+      }
+    }
+    return null;
+  }
+
   private void perform(Layout layout, MountPlan plan, Path bundle, Journal.Origin origin)
       throws ChrootException {
     String id = layout.id().value();
     Journal journal = Journal.start(plan, bundle, origin);
-    createDirectory(layout.containerDir(), "rwx--x--x");
+    createDirectory(layout.containerDir(), CONTAINER_DIR_MODE);
     writeJournal(layout, journal);
-    createDirectory(layout.root(), "rwxr-xr-x");
+    createDirectory(layout.root(), DIRECTORY_MODE);
     for (PlannedMount mount : plan.mounts()) {
       checkSource(mount, plan.platform());
       journal = journal.withIntent(mount);
@@ -175,7 +235,7 @@ public final class ChrootBuilder {
     for (int i = 0; i < target.getNameCount() - 1; i++) {
       dir = dir.resolve(target.getName(i));
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-        createDirectory(dir, "rwxr-xr-x");
+        createDirectory(dir, DIRECTORY_MODE);
       }
     }
     Path path = root.resolve(target);
@@ -194,10 +254,10 @@ public final class ChrootBuilder {
     }
   }
 
-  private static void createDirectory(Path dir, String mode) throws ChrootException {
+  private static void createDirectory(Path dir, int mode) throws ChrootException {
     try {
       Files.createDirectory(dir);
-      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(mode));
+      Files.setAttribute(dir, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
     } catch (FileAlreadyExistsException e) {
       throw new ChrootException(dir + " already exists", e);
     } catch (IOException e) {

@@ -41,8 +41,13 @@ final class JournalFile {
 
   private JournalFile() {}
 
+  /** Where {@link #write} puts the next journal before renaming it over {@code file}. */
+  static Path temporary(Path file) {
+    return file.resolveSibling(file.getFileName() + ".tmp");
+  }
+
   static void write(Path file, Journal journal) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Path tmp = temporary(file);
     Files.deleteIfExists(tmp);
     byte[] bytes = encode(journal);
     try (FileChannel ch =

@@ -6,7 +6,6 @@ import static org.ocichroothook.sys.Linux.O_NOFOLLOW;
 import static org.ocichroothook.sys.Linux.O_PATH;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.ocichroothook.sys.SyscallException;
 import org.ocichroothook.sys.Syscalls;
@@ -19,9 +18,15 @@ import org.ocichroothook.sys.Syscalls;
  */
 final class SafeMount {
   private final Syscalls sys;
+  private final ProcFs proc;
 
   SafeMount(Syscalls sys) {
+    this(sys, ProcFs.REAL);
+  }
+
+  SafeMount(Syscalls sys, ProcFs proc) {
     this.sys = sys;
+    this.proc = proc;
   }
 
   /** mount(source, target, fstype, flags, data) onto the checked {@code target}. */
@@ -48,8 +53,8 @@ final class SafeMount {
       throw new ChrootException("mount target " + target + ": " + e.getMessage(), e);
     }
     try {
-      String fdPath = "/proc/self/fd/" + fd;
-      Path actual = Files.readSymbolicLink(Path.of(fdPath));
+      String fdPath = Beneath.procPath(fd);
+      Path actual = proc.whereIs(fd);
       if (!actual.equals(target)) {
         throw new ChrootException(
             "mount target "

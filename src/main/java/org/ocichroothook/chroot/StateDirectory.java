@@ -47,12 +47,10 @@ public final class StateDirectory implements AutoCloseable {
 
   /** For prestart: creates the directory if needed, locks it, and makes it a private mount. */
   public static StateDirectory prepare(Path configured, Syscalls sys) throws ChrootException {
-    try {
-      Files.createDirectories(configured, PosixFilePermissions.asFileAttribute(MODE));
-    } catch (IOException e) {
-      throw new ChrootException("state directory " + configured + ": cannot create: " + e, e);
-    }
-    StateDirectory dir = lock(configured, sys);
+    Path real =
+        TrustedPath.resolve(
+            "state directory", configured, PosixFilePermissions.asFileAttribute(MODE));
+    StateDirectory dir = lock(real, sys);
     try {
       dir.makePrivate(sys);
       return dir;
@@ -64,16 +62,19 @@ public final class StateDirectory implements AutoCloseable {
 
   /** For poststop: locks the directory if it exists; null when it does not (nothing to remove). */
   public static StateDirectory openExisting(Path configured, Syscalls sys) throws ChrootException {
-    if (!Files.isDirectory(configured)) {
+    Path real = TrustedPath.resolve("state directory", configured, null);
+    if (real == null) {
       return null;
     }
-    return lock(configured, sys);
+    return lock(real, sys);
   }
 
-  private static StateDirectory lock(Path configured, Syscalls sys) throws ChrootException {
-    Path real;
+  /**
+   * Locks the directory at {@code real}, a path that {@link TrustedPath} resolved: no symlink left
+   * in it and no component that anyone but root could replace.
+   */
+  private static StateDirectory lock(Path real, Syscalls sys) throws ChrootException {
     try {
-      real = configured.toRealPath();
       PosixFileAttributes attrs =
           Files.readAttributes(real, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       Set<PosixFilePermission> perms = attrs.permissions();
@@ -84,9 +85,9 @@ public final class StateDirectory implements AutoCloseable {
             "state directory " + real + " must be owned by root and writable by no one else");
       }
     } catch (NoSuchFileException e) {
-      throw new ChrootException("state directory " + configured + ": no such directory", e);
+      throw new ChrootException("state directory " + real + ": no such directory", e);
     } catch (IOException e) {
-      throw new ChrootException("state directory " + configured + ": " + e, e);
+      throw new ChrootException("state directory " + real + ": " + e, e);
     }
     Path lockFile = real.resolve(".lock");
     // Opened as a regular file only, without blocking: a FIFO planted as .lock would make a plain

@@ -13,5 +13,13 @@ public record MountPlan(ContainerId id, String platform, List<PlannedMount> moun
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(platform, "platform");
     mounts = List.copyOf(mounts);
+    // One mount per target: the executor makes each target fresh, and a version-1 journal keys its
+    // mounts by target, so a second mount at one target could not even be recorded.
+    java.util.Set<java.nio.file.Path> targets = new java.util.HashSet<>();
+    for (PlannedMount mount : mounts) {
+      if (!targets.add(mount.target())) {
+        throw new IllegalArgumentException("two mounts planned at " + mount.target());
+      }
+    }
   }
 }

@@ -8,7 +8,9 @@ package org.ocichroothook.sys;
 public final class Errnos {
   public static final int EPERM = 1;
   public static final int ENOENT = 2;
+  public static final int ENOTDIR = 20;
   public static final int EINVAL = 22;
+  public static final int ELOOP = 40;
   public static final int EBUSY = 16;
 
   private Errnos() {}

@@ -123,11 +123,17 @@ class ChrootRemoverIT {
   }
 
   @Test
-  void nestedMountsThatNoJournalRecordedAreSweptFromMountinfo() throws Exception {
+  void nestedMountsThatTheJournalDidNotRecordAreSweptFromMountinfo() throws Exception {
     Layout layout = new Layout(dir.stateDir(), new ContainerId("k3"));
+    MountPlan plan =
+        new MountPlan(
+            layout.id(),
+            "ptrace",
+            List.of(new PlannedMount(MountKind.PROC, "proc", Path.of("proc"))));
     Path proc = Files.createDirectories(layout.root().resolve("proc"));
-    // No journal at all (a directory from a prestart killed before its first write), and a mount
-    // stacked inside another: mountinfo alone tells teardown what to unmount, deepest first.
+    JournalFile.write(layout.journal(), Journal.start(plan, BUNDLE));
+    // A journal that recorded no intent yet, and a mount stacked inside another: mountinfo alone
+    // tells teardown what to unmount, deepest first.
     sys.mount("tmpfs", proc.toString(), "tmpfs", 0, null);
     Path inner = Files.createDirectory(proc.resolve("inner"));
     sys.mount("tmpfs", inner.toString(), "tmpfs", 0, null);

@@ -1,0 +1,219 @@
+package org.ocichroothook.chroot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.plan.MountKind;
+import org.ocichroothook.plan.MountPlan;
+import org.ocichroothook.plan.PlannedMount;
+import org.ocichroothook.state.ContainerId;
+import org.ocichroothook.sys.Errnos;
+import org.ocichroothook.sys.Linux;
+
+/**
+ * Teardown's failure paths over {@link FakeKernel}: rootless, so every message teardown can give is
+ * provoked here, the ones real mounts cannot reach on demand included.
+ */
+class ChrootRemoverTest {
+  private static final Path BUNDLE = Path.of("/srv/bundles/demo");
+
+  @TempDir Path tmp;
+  private Layout layout;
+  private Path proc;
+  private final FakeKernel kernel = new FakeKernel();
+
+  @BeforeAll
+  static void logLikeTheHook() {
+    FakeKernel.logLikeTheHook();
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    layout = new Layout(tmp.toRealPath(), new ContainerId("c1"));
+    MountPlan plan =
+        new MountPlan(
+            layout.id(),
+            "ptrace",
+            List.of(new PlannedMount(MountKind.PROC, "proc", Path.of("proc"))));
+    proc = Files.createDirectories(layout.root().resolve("proc"));
+    JournalFile.write(
+        layout.journal(), Journal.start(plan, BUNDLE).withIntent(plan.mounts().get(0)).completed());
+    kernel.mounted(proc, "proc");
+  }
+
+  private ChrootRemover remover() {
+    return new ChrootRemover(kernel, kernel);
+  }
+
+  private static boolean detaching(List<Object> args) {
+    return ((Integer) args.get(1) & Linux.MNT_DETACH) != 0;
+  }
+
+  @Test
+  void unmountsThroughTheParentsDescriptorAndRemoves() throws Exception {
+    assertEquals(ChrootRemover.Outcome.REMOVED, remover().remove(layout, BUNDLE));
+    assertEquals(List.of(), kernel.mounts());
+    assertFalse(Files.exists(layout.containerDir()));
+    assertTrue(
+        kernel.calls().contains("umount2(\"/proc/self/fd/4/proc\", 8)"), kernel.calls().toString());
+    assertEquals(Map.of(), kernel.openDescriptors(), "no descriptor leaked");
+  }
+
+  @Test
+  void aBusyMountIsDetachedLazily() throws Exception {
+    kernel.fail("umount2", args -> !detaching(args), Errnos.EBUSY);
+    assertEquals(ChrootRemover.Outcome.REMOVED, remover().remove(layout, BUNDLE));
+    List<String> umounts =
+        kernel.calls().stream().filter(c -> c.startsWith("umount2")).limit(2).toList();
+    assertEquals(
+        List.of("umount2(\"/proc/self/fd/4/proc\", 8)", "umount2(\"/proc/self/fd/4/proc\", 10)"),
+        umounts);
+    assertFalse(Files.exists(layout.containerDir()));
+  }
+
+  @Test
+  void whatCannotBeUnmountedStopsTeardownBeforeAnythingIsRemoved() throws Exception {
+    kernel.fail("umount2", Errnos.EPERM);
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertEquals(
+        "teardown of "
+            + layout.containerDir()
+            + " stopped before removing anything: umount2(\"/proc/self/fd/4/proc\", 0x8): EPERM"
+            + " (Operation not permitted) [target "
+            + proc
+            + "]; still mounted: "
+            + proc,
+        e.getMessage());
+    assertTrue(Files.exists(layout.journal()), "nothing removed");
+    assertEquals(Map.of(), kernel.openDescriptors());
+  }
+
+  @Test
+  void aBusyMountThatCannotBeDetachedEither() throws Exception {
+    kernel.fail("umount2", args -> !detaching(args), Errnos.EBUSY);
+    kernel.fail("umount2", ChrootRemoverTest::detaching, Errnos.EPERM);
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertTrue(
+        e.getMessage().contains("umount2(\"/proc/self/fd/4/proc\", 0xa): EPERM"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("still mounted: " + proc), e.getMessage());
+  }
+
+  @Test
+  void unmountPassesRunOut() throws Exception {
+    kernel.stubborn(proc);
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertEquals(
+        "teardown of "
+            + layout.containerDir()
+            + " stopped before removing anything: still mounted: "
+            + proc,
+        e.getMessage());
+    long umounts = kernel.calls().stream().filter(c -> c.startsWith("umount2")).count();
+    assertEquals(16, umounts, "8 passes from the journal, 8 sweeps of mountinfo");
+  }
+
+  @Test
+  void aDirectoryThatMovedIsNotUnmountedFrom() throws Exception {
+    Path elsewhere = tmp.toRealPath().resolve("elsewhere");
+    kernel.moved(layout.root(), elsewhere);
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertEquals(
+        "teardown of "
+            + layout.containerDir()
+            + " stopped before removing anything: not unmounting "
+            + proc
+            + ": its directory is now at "
+            + elsewhere
+            + ", not where it was made; still mounted: "
+            + proc,
+        e.getMessage());
+    assertEquals(List.of(proc), kernel.mountPoints());
+  }
+
+  @Test
+  void aSymlinkOnTheWayIsNeitherFollowedNorUnmountedThrough() throws Exception {
+    Path host = Files.createDirectories(tmp.toRealPath().resolve("host/proc"));
+    kernel.mounted(host, "tmpfs");
+    // root replaced by a link to the host: the journal's proc would name host/proc through it.
+    Files.move(layout.root(), tmp.resolve("old-root"));
+    Files.createSymbolicLink(layout.root(), host.getParent());
+    FakeKernel clean = new FakeKernel().mounted(host, "tmpfs");
+    assertEquals(
+        ChrootRemover.Outcome.REMOVED, new ChrootRemover(clean, clean).remove(layout, BUNDLE));
+    assertEquals(List.of(host), clean.mountPoints());
+    assertTrue(
+        clean.calls().stream().noneMatch(c -> c.startsWith("umount2")), clean.calls().toString());
+    assertTrue(Files.isDirectory(host));
+  }
+
+  @Test
+  void aCorruptJournalIsNotTrustedToSayWhoOwnsTheDirectory() throws Exception {
+    Files.writeString(layout.journal(), "{\"version\":1,");
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertTrue(
+        e.getMessage().startsWith("cannot verify who owns " + layout.containerDir() + ": "),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith(": refusing to remove it"), e.getMessage());
+    assertEquals(List.of(), kernel.calls());
+  }
+
+  @Test
+  void anotherBundlesDirectoryIsRefused() throws Exception {
+    ChrootException e =
+        assertThrows(
+            ChrootException.class, () -> remover().remove(layout, Path.of("/srv/bundles/other")));
+    assertEquals(
+        layout.containerDir()
+            + " belongs to bundle "
+            + BUNDLE
+            + ", not /srv/bundles/other: refusing to remove it",
+        e.getMessage());
+    assertEquals(List.of(), kernel.calls());
+  }
+
+  @Test
+  void aFileWhereTheContainerDirectoryBelongsIsRefused() throws Exception {
+    Layout other = new Layout(layout.stateDir(), new ContainerId("f1"));
+    Files.createSymbolicLink(other.containerDir(), layout.containerDir());
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(other, BUNDLE));
+    assertEquals(
+        other.containerDir() + " is not a directory (a symlink?): refusing to touch it",
+        e.getMessage());
+  }
+
+  @Test
+  void theStateDirectoryThatCannotBeOpenedIsNamed() throws Exception {
+    kernel.fail("openat", args -> ((String) args.get(1)).startsWith("/"), Errnos.EPERM);
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "state directory "
+                    + layout.stateDir()
+                    + ": openat(AT_FDCWD, \""
+                    + layout.stateDir()
+                    + "\", "),
+        e.getMessage());
+  }
+
+  @Test
+  void aWalkThatFailsOtherwiseIsReportedWithItsTarget() throws Exception {
+    kernel.fail("openat", args -> args.get(1).equals("root"), Errnos.EPERM);
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertTrue(
+        e.getMessage().contains("openat(5, \"root\", ") && e.getMessage().contains("EPERM"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("[target " + proc + "]"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("still mounted: " + proc), e.getMessage());
+  }
+}
