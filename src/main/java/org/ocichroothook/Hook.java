@@ -107,7 +107,9 @@ public final class Hook {
       return fail(stderr, id, ExitCode.USAGE, e.getMessage() + " (see " + NAME + " --help)");
     } catch (BadInputException e) {
       return fail(stderr, id, ExitCode.USAGE, e.getMessage());
-    } catch (PlanException | ChrootException e) {
+    } catch (ChrootException e) {
+      return fail(stderr, id, e.badInput() ? ExitCode.USAGE : ExitCode.FAILED, e.getMessage());
+    } catch (PlanException e) {
       return fail(stderr, id, ExitCode.FAILED, e.getMessage());
     } catch (RuntimeException | LinkageError | StackOverflowError | OutOfMemoryError e) {
       // Every input is bounded so that the last two cannot happen; if one does, it is one line too.

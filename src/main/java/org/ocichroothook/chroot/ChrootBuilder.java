@@ -95,8 +95,11 @@ public final class ChrootBuilder {
     Journal journal;
     try {
       journal = JournalFile.read(layout.journal());
-    } catch (IOException | BadInputException e) {
+    } catch (IOException e) {
       throw new ChrootException("cannot read " + layout.journal() + ": " + e.getMessage(), e);
+    } catch (BadInputException e) {
+      throw ChrootException.badJournal(
+          "cannot read " + layout.journal() + ": " + e.getMessage(), e);
     }
     if (journal != null && !journal.bundle().equals(bundle)) {
       throw new ChrootException(

@@ -179,15 +179,19 @@ public final class ChrootRemover {
   private Journal readJournal(Layout layout) throws ChrootException {
     try {
       return JournalFile.read(layout.journal());
-    } catch (IOException | BadInputException e) {
-      throw new ChrootException(
-          "cannot verify who owns "
-              + layout.containerDir()
-              + ": "
-              + e.getMessage()
-              + ": refusing to remove it",
-          e);
+    } catch (IOException e) {
+      throw new ChrootException(unverified(layout, e), e);
+    } catch (BadInputException e) {
+      throw ChrootException.badJournal(unverified(layout, e), e);
     }
+  }
+
+  private static String unverified(Layout layout, Exception e) {
+    return "cannot verify who owns "
+        + layout.containerDir()
+        + ": "
+        + e.getMessage()
+        + ": refusing to remove it";
   }
 
   private int openStateDir(Layout layout) throws ChrootException {

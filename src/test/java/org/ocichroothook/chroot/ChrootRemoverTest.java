@@ -164,7 +164,22 @@ class ChrootRemoverTest {
         e.getMessage().startsWith("cannot verify who owns " + layout.containerDir() + ": "),
         e.getMessage());
     assertTrue(e.getMessage().endsWith(": refusing to remove it"), e.getMessage());
+    assertTrue(e.badInput(), "a malformed journal is bad input: exit 2");
     assertEquals(List.of(), kernel.calls());
+  }
+
+  @Test
+  void aJournalRepeatingAKeyIsBadInputAndNothingIsTouched() throws Exception {
+    Files.writeString(
+        layout.journal(),
+        "{\"version\":1,\"id\":\"c1\",\"bundle\":\"/elsewhere\",\"bundle\":\""
+            + BUNDLE
+            + "\",\"platform\":\"kvm\",\"complete\":true,\"mounts\":{}}\n");
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertTrue(e.getMessage().contains("duplicate key \"bundle\""), e.getMessage());
+    assertTrue(e.badInput(), e.getMessage());
+    assertEquals(List.of(), kernel.calls());
+    assertTrue(Files.exists(layout.journal()));
   }
 
   @Test
