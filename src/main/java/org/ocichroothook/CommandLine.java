@@ -32,6 +32,7 @@ record CommandLine(
              oci-chroot-hook list [--json] [--config FILE]
              oci-chroot-hook gc [--dry-run] [--min-age DURATION] [--config FILE]
              oci-chroot-hook doctor [--json] [--config FILE]
+             oci-chroot-hook nri [--config FILE] [--socket PATH]
              oci-chroot-hook --help | --version
 
       An OCI runtime hook. At prestart it builds a minimal chroot for the container's sandbox
@@ -52,6 +53,9 @@ record CommandLine(
         doctor         check the installation (configuration, executable, devices, state
                        directory, hooks.d files podman and CRI-O read, JVM and start-up archive,
                        log file, orphans); one line per check. Exit 1 when any check fails.
+        nri            run as a containerd NRI plugin (foreground, until SIGTERM): add the hook
+                       to containers whose own or whose pod's annotations name a platform;
+                       refuse an unknown platform. --socket: default /var/run/nri/nri.sock.
         --json         list and doctor: print JSON for scripts.
         --config FILE  configuration file (default /etc/oci-chroot-hook/config.json)
 

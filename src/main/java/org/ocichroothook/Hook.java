@@ -13,6 +13,7 @@ import org.ocichroothook.config.ConfigReader;
 import org.ocichroothook.inject.BundleInjector;
 import org.ocichroothook.json.BadInputException;
 import org.ocichroothook.log.LogFile;
+import org.ocichroothook.nri.NriCommand;
 import org.ocichroothook.ops.Operations;
 import org.ocichroothook.ops.PrestartOrigin;
 import org.ocichroothook.ops.ProcessStart;
@@ -65,6 +66,9 @@ public final class Hook {
   int execute(InputStream stdin, PrintStream stdout, PrintStream stderr, String... args) {
     if (Operations.handles(args)) {
       return new Operations(this::sys).run(stdout, stderr, args);
+    }
+    if (NriCommand.handles(args)) {
+      return NriCommand.run(this::sys, stderr, args);
     }
     ContainerId id = null;
     try {
