@@ -21,6 +21,8 @@ record CommandLine(
   enum Command {
     HOOK,
     INJECT,
+    /** The NRI plugin, which parses its own options (org.ocichroothook.nri.NriCommand). */
+    NRI,
     HELP,
     VERSION
   }
@@ -63,6 +65,9 @@ record CommandLine(
       """;
 
   static CommandLine parse(String... args) throws UsageException {
+    if (namesNri(args)) {
+      return new CommandLine(Command.NRI, null, Config.DEFAULT_FILE, false, false, null);
+    }
     Path config = Config.DEFAULT_FILE;
     boolean explicit = false;
     boolean remove = false;
@@ -113,5 +118,27 @@ record CommandLine(
     }
     Stage stage = positional == null ? null : Stage.parse(positional);
     return new CommandLine(Command.HOOK, stage, config, explicit, false, null);
+  }
+
+  /**
+   * Whether the first word that is neither an option nor an option's value is {@code nri} (and no
+   * --help or --version is asked for).
+   */
+  private static boolean namesNri(String... args) {
+    String command = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--help", "-h", "--version" -> {
+          return false;
+        }
+        case "--config", "--socket" -> i++;
+        default -> {
+          if (command == null && !args[i].startsWith("-")) {
+            command = args[i];
+          }
+        }
+      }
+    }
+    return "nri".equals(command);
   }
 }

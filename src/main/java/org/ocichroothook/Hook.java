@@ -67,9 +67,6 @@ public final class Hook {
     if (Operations.handles(args)) {
       return new Operations(this::sys).run(stdout, stderr, args);
     }
-    if (NriCommand.handles(args)) {
-      return NriCommand.run(this::sys, stderr, args);
-    }
     ContainerId id = null;
     try {
       CommandLine line = CommandLine.parse(args);
@@ -81,6 +78,10 @@ public final class Hook {
         case VERSION -> {
           stdout.println(NAME + " " + version());
           return ExitCode.OK;
+        }
+        case NRI -> {
+          // Loaded here only: the plugin's classes stay off prestart's path and out of its archive.
+          return NriCommand.run(this::sys, stderr, args);
         }
         case INJECT -> {
           BundleInjector.forLauncher(sys(), line.configExplicit() ? line.config() : null)

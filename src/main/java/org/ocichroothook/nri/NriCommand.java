@@ -38,18 +38,6 @@ public final class NriCommand {
 
   private NriCommand() {}
 
-  /** Whether the command line's first word that is no option (or option value) is {@code nri}. */
-  public static boolean handles(String... args) {
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--config") || args[i].equals("--socket")) {
-        i++;
-      } else if (!args[i].startsWith("-")) {
-        return args[i].equals("nri");
-      }
-    }
-    return false;
-  }
-
   record Args(Path config, boolean explicit, Path socket) {}
 
   /** Runs the plugin until SIGTERM. */
