@@ -287,6 +287,25 @@ class NriPluginTest {
       return new Conn(server.accept());
     }
 
+    /** The next connection within {@code millis}, or null. */
+    Conn accept(long millis) throws IOException, InterruptedException {
+      server.configureBlocking(false);
+      try {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < end) {
+          SocketChannel channel = server.accept();
+          if (channel != null) {
+            channel.configureBlocking(true);
+            return new Conn(channel);
+          }
+          Thread.sleep(20);
+        }
+        return null;
+      } finally {
+        server.configureBlocking(true);
+      }
+    }
+
     @Override
     public void close() throws IOException {
       server.close();
