@@ -54,7 +54,8 @@ record CommandLine(
                        it would do. Exit 1 when something it decided to remove is still there.
         doctor         check the installation (configuration, executable, devices, state
                        directory, hooks.d files podman and CRI-O read, JVM and start-up archive,
-                       log file, orphans); one line per check. Exit 1 when any check fails.
+                       log file, orphans, the NRI plugin where its unit is enabled); one line
+                       per check. Exit 1 when any check fails.
         nri            run as a containerd NRI plugin (foreground, until SIGTERM): add the hook
                        to containers whose own or whose pod's annotations name a platform;
                        refuse an unknown platform. --socket: default /var/run/nri/nri.sock.
@@ -131,7 +132,7 @@ record CommandLine(
         case "--help", "-h", "--version" -> {
           return false;
         }
-        case "--config", "--socket" -> i++;
+        case "--config", "--socket", "--status" -> i++;
         default -> {
           if (command == null && !args[i].startsWith("-")) {
             command = args[i];

@@ -17,8 +17,9 @@ import org.ocichroothook.text.Printable;
 
 /**
  * {@code oci-chroot-hook nri [--config FILE] [--socket PATH]}: the NRI plugin's command line. It
- * runs in the foreground until SIGTERM (systemd's stop), logging to the hook's own log file. Exit
- * codes: 0 after SIGTERM, 2 bad usage or configuration.
+ * runs in the foreground until SIGTERM (systemd's stop), logging to the hook's own log file. {@code
+ * --status FILE} moves the connection state doctor reads ({@link PluginStatus#FILE}), for tests.
+ * Exit codes: 0 after SIGTERM, 2 bad usage or configuration.
  */
 public final class NriCommand {
   static final String NAME = "oci-chroot-hook";
@@ -38,7 +39,7 @@ public final class NriCommand {
 
   private NriCommand() {}
 
-  record Args(Path config, boolean explicit, Path socket) {}
+  record Args(Path config, boolean explicit, Path socket, Path status) {}
 
   /** Runs the plugin until SIGTERM. */
   public static int run(Supplier<Syscalls> syscalls, PrintStream err, String... args) {
@@ -64,7 +65,8 @@ public final class NriCommand {
     LogFile.open(syscalls.get(), config.logFile(), config.logLevel());
     Policy policy = new Policy(config, hook(Path.of(launcher), a.explicit ? a.config : null));
     NriPlugin plugin =
-        new NriPlugin(a.socket, policy, INDEX, Duration.ofMillis(500), Duration.ofSeconds(10));
+        new NriPlugin(
+            a.socket, policy, INDEX, Duration.ofMillis(500), Duration.ofSeconds(10), a.status);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -120,6 +122,7 @@ public final class NriCommand {
     Path config = Config.DEFAULT_FILE;
     boolean explicit = false;
     Path socket = DEFAULT_SOCKET;
+    Path status = PluginStatus.FILE;
     boolean command = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -129,6 +132,7 @@ public final class NriCommand {
           explicit = true;
         }
         case "--socket" -> socket = Path.of(value(args, i++, "PATH"));
+        case "--status" -> status = Path.of(value(args, i++, "FILE"));
         default -> {
           if (arg.startsWith("--config=")) {
             config = Path.of(nonEmpty(arg.substring("--config=".length()), "--config", "FILE"));
@@ -150,7 +154,11 @@ public final class NriCommand {
       throw new IllegalArgumentException(
           "--socket must be an absolute path, got " + Printable.quote(socket.toString()));
     }
-    return new Args(config, explicit, socket);
+    if (!status.isAbsolute()) {
+      throw new IllegalArgumentException(
+          "--status must be an absolute path, got " + Printable.quote(status.toString()));
+    }
+    return new Args(config, explicit, socket, status);
   }
 
   private static String value(String[] args, int i, String what) {

@@ -5,10 +5,12 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.ocichroothook.ops.ProcessStart;
 import org.ocichroothook.text.Printable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,16 +34,28 @@ final class NriPlugin {
   private final String index;
   private final Duration minBackoff;
   private final Duration maxBackoff;
+  private final Path statusFile;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean stopping;
   private volatile SocketChannel current;
 
-  NriPlugin(Path socket, Policy policy, String index, Duration minBackoff, Duration maxBackoff) {
+  /**
+   * @param statusFile where the connection state is kept for {@code doctor} ({@link PluginStatus});
+   *     null for none
+   */
+  NriPlugin(
+      Path socket,
+      Policy policy,
+      String index,
+      Duration minBackoff,
+      Duration maxBackoff,
+      Path statusFile) {
     this.socket = socket;
     this.policy = policy;
     this.index = index;
     this.minBackoff = minBackoff;
     this.maxBackoff = maxBackoff;
+    this.statusFile = statusFile;
   }
 
   /** Runs until {@link #stop}. */
@@ -53,6 +67,7 @@ final class NriPlugin {
         Printable.bounded(policy.hook().path(), Printable.MAX_VALUE));
     Duration backoff = minBackoff;
     boolean failing = false;
+    status(false);
     try {
       while (!stopping) {
         boolean wasConfigured = false;
@@ -64,7 +79,7 @@ final class NriPlugin {
           channel.connect(UnixDomainSocketAddress.of(socket));
           LOG.info("connected to {}", socket);
           failing = false;
-          Session session = new Session(channel, policy, index);
+          Session session = new Session(channel, policy, index, () -> status(true));
           Thread watchdog = watchdog(session, channel);
           try {
             Session.End end = session.run();
@@ -76,6 +91,9 @@ final class NriPlugin {
           } finally {
             wasConfigured |= session.configured();
             watchdog.interrupt();
+            if (wasConfigured) {
+              status(false);
+            }
           }
         } catch (IOException e) {
           if (stopping) {
@@ -107,7 +125,34 @@ final class NriPlugin {
       }
       LOG.info("NRI plugin stopped");
     } finally {
+      if (statusFile != null) {
+        try {
+          Files.deleteIfExists(statusFile);
+        } catch (IOException e) {
+          LOG.warn("cannot remove {}: {}", statusFile, e.toString());
+        }
+      }
       stopped.countDown();
+    }
+  }
+
+  /** Records the connection state for doctor; a failure to is logged, never fatal. */
+  private void status(boolean connected) {
+    if (statusFile == null) {
+      return;
+    }
+    try {
+      long pid = ProcessHandle.current().pid();
+      Long start = ProcessStart.host().of((int) pid);
+      new PluginStatus(
+              connected,
+              (int) pid,
+              start == null ? 0 : start,
+              System.currentTimeMillis(),
+              socket.toString())
+          .write(statusFile);
+    } catch (IOException e) {
+      LOG.warn("cannot write {}: {}", statusFile, Printable.line(e.toString()));
     }
   }
 

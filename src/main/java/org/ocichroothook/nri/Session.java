@@ -31,13 +31,18 @@ final class Session {
   private final SocketChannel channel;
   private final Policy policy;
   private final String index;
+  private final Runnable onConfigured;
   private final Demux demux = new Demux();
   private volatile boolean configured;
 
-  Session(SocketChannel channel, Policy policy, String index) {
+  /**
+   * @param onConfigured run once the runtime has configured the plugin (it is then in use)
+   */
+  Session(SocketChannel channel, Policy policy, String index, Runnable onConfigured) {
     this.channel = channel;
     this.policy = policy;
     this.index = index;
+    this.onConfigured = onConfigured;
   }
 
   /** Whether the runtime accepted the registration and configured the plugin. */
@@ -121,7 +126,10 @@ final class Session {
 
   private Ttrpc.Response configure(byte[] payload) throws ProtocolException {
     Nri.Configure configure = Nri.Configure.decode(payload);
-    configured = true;
+    if (!configured) {
+      configured = true;
+      onConfigured.run();
+    }
     LOG.info(
         "configured by {} {} (request timeout {} ms): subscribing to CreateContainer",
         Printable.bounded(configure.runtimeName(), Printable.MAX_VALUE),

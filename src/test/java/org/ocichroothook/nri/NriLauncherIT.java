@@ -1,6 +1,7 @@
 package org.ocichroothook.nri;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.config.Config;
+import org.ocichroothook.sys.SyscallsFactory;
 
 /**
  * {@code oci-chroot-hook nri} through the checkout's launcher, as systemd starts it: it registers
@@ -45,7 +47,9 @@ class NriLauncherIT {
                   "--config",
                   config.toString(),
                   "--socket",
-                  socket.toString())
+                  socket.toString(),
+                  "--status",
+                  dir.resolve("status").toString())
               .redirectErrorStream(true)
               .redirectOutput(dir.resolve("output").toFile())
               .start();
@@ -61,6 +65,10 @@ class NriLauncherIT {
                 "Configure",
                 Files.readAllBytes(NriCodecTest.dir().resolve("configure-request.bin")));
         assertEquals(0, configured.code(), configured.message());
+        PluginStatus status = PluginStatus.read(SyscallsFactory.create(), dir.resolve("status"));
+        assertTrue(status != null, "no status: " + Files.readString(log));
+        assertEquals(plugin.pid(), status.pid());
+        assertTrue(status.connected());
         ProtoWriter pod = new ProtoWriter().string(1, "p").string(2, "pod").string(4, "ns");
         ProtoWriter container =
             new ProtoWriter()
@@ -96,6 +104,7 @@ class NriLauncherIT {
           text.contains("INFO Session - [c1] CreateContainer \"app\" in pod ns/pod: platform kvm"),
           text);
       assertTrue(text.contains("INFO NriPlugin - NRI plugin stopped"), text);
+      assertFalse(Files.exists(dir.resolve("status")), "a stopped plugin leaves no status");
     }
   }
 }

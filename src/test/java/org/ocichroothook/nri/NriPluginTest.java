@@ -58,7 +58,8 @@ class NriPluginTest {
             new Policy(Config.defaults(), hook),
             "50",
             Duration.ofMillis(20),
-            Duration.ofMillis(200));
+            Duration.ofMillis(200),
+            dir.resolve("status"));
     runner = new Thread(plugin::run, "plugin");
     runner.start();
     return log;
@@ -70,7 +71,12 @@ class NriPluginTest {
       Path log = start();
       FakeContainerd.Conn conn = containerd.accept();
       conn.expectRegistration();
+      assertFalse(status().connected(), "registered, not yet configured");
       assertEquals(8, configure(conn), "the event mask: CreateContainer only");
+      PluginStatus connected = status();
+      assertTrue(connected.connected());
+      assertEquals(ProcessHandle.current().pid(), connected.pid());
+      assertEquals(dir.resolve("nri.sock").toString(), connected.socket());
 
       // A Synchronize with more, cut inside the mux header, the ttrpc header and the payload.
       byte[] sync = Files.readAllBytes(NriCodecTest.dir().resolve("synchronize-request-more.bin"));
@@ -127,6 +133,7 @@ class NriPluginTest {
       again.close();
       containerd.close();
       Thread.sleep(300); // a few failed attempts against no socket
+      assertFalse(status().connected());
       try (FakeContainerd restarted = FakeContainerd.listen(dir.resolve("nri.sock"))) {
         FakeContainerd.Conn third = restarted.accept();
         third.expectRegistration();
@@ -137,7 +144,9 @@ class NriPluginTest {
                 "CreateContainer",
                 createRequest("c-after", Map.of(Config.PROJECT_ANNOTATION, "kvm")));
         assertEquals(List.of(hook), Adjustment.decode(after.payload()).prestart);
+        assertTrue(status().connected());
         assertTrue(plugin.stop(Duration.ofSeconds(5)), "stop ends the plugin");
+        assertFalse(Files.exists(dir.resolve("status")), "a stopped plugin leaves no status");
       }
       String text = Files.readString(log);
       for (String line :
@@ -184,6 +193,10 @@ class NriPluginTest {
       assertTrue(second.closedByPeer());
       containerd.accept().expectRegistration();
     }
+  }
+
+  private PluginStatus status() throws IOException {
+    return PluginStatus.read(SyscallsFactory.create(), dir.resolve("status"));
   }
 
   private static int configure(FakeContainerd.Conn conn) throws IOException {
