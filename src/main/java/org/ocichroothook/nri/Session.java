@@ -130,11 +130,14 @@ final class Session {
       configured = true;
       onConfigured.run();
     }
+    // containerd 1.7 sends no request timeout (its default is 2 s); 2.x sends its setting.
     LOG.info(
-        "configured by {} {} (request timeout {} ms): subscribing to CreateContainer",
+        "configured by {} {} (request timeout {}): subscribing to CreateContainer",
         Printable.bounded(configure.runtimeName(), Printable.MAX_VALUE),
         Printable.bounded(configure.runtimeVersion(), Printable.MAX_VALUE),
-        configure.requestTimeoutMillis());
+        configure.requestTimeoutMillis() > 0
+            ? configure.requestTimeoutMillis() + " ms"
+            : "not given, containerd's default 2 s");
     return Ttrpc.Response.ok(Nri.configureResponse(Nri.CREATE_CONTAINER_MASK));
   }
 

@@ -173,7 +173,7 @@ class NriPluginTest {
   @Test
   void aRefusedRegistrationOrGarbageDropsTheConnectionAndItTriesAgain() throws Exception {
     try (FakeContainerd containerd = FakeContainerd.listen(dir.resolve("nri.sock"))) {
-      start();
+      Path log = start();
       FakeContainerd.Conn conn = containerd.accept();
       conn.readFrame();
       conn.write(
@@ -191,7 +191,18 @@ class NriPluginTest {
       second.expectRegistration();
       second.write(ByteBuffer.allocate(8).putInt(7).putInt(0).array()); // connection 7
       assertTrue(second.closedByPeer());
-      containerd.accept().expectRegistration();
+      FakeContainerd.Conn third = containerd.accept();
+      third.expectRegistration();
+      // containerd 1.7.24 sends runtime name and version only (measured).
+      byte[] configure =
+          new ProtoWriter().string(2, "containerd").string(3, "1.7.24~ds1").toByteArray();
+      assertEquals(0, third.call(1, "Configure", configure).code());
+      assertTrue(
+          Files.readString(log)
+              .contains(
+                  "configured by containerd 1.7.24~ds1 (request timeout not given, containerd's"
+                      + " default 2 s)"),
+          Files.readString(log));
     }
   }
 
