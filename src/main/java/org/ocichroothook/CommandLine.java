@@ -21,6 +21,8 @@ record CommandLine(
   enum Command {
     HOOK,
     INJECT,
+    /** The NRI plugin, which parses its own options (org.ocichroothook.nri.NriCommand). */
+    NRI,
     HELP,
     VERSION
   }
@@ -32,6 +34,7 @@ record CommandLine(
              oci-chroot-hook list [--json] [--config FILE]
              oci-chroot-hook gc [--dry-run] [--min-age DURATION] [--config FILE]
              oci-chroot-hook doctor [--json] [--config FILE]
+             oci-chroot-hook nri [--config FILE] [--socket PATH]
              oci-chroot-hook --help | --version
 
       An OCI runtime hook. At prestart it builds a minimal chroot for the container's sandbox
@@ -51,7 +54,11 @@ record CommandLine(
                        it would do. Exit 1 when something it decided to remove is still there.
         doctor         check the installation (configuration, executable, devices, state
                        directory, hooks.d files podman and CRI-O read, JVM and start-up archive,
-                       log file, orphans); one line per check. Exit 1 when any check fails.
+                       log file, orphans, the NRI plugin where its unit is enabled); one line
+                       per check. Exit 1 when any check fails.
+        nri            run as a containerd NRI plugin (foreground, until SIGTERM): add the hook
+                       to containers whose own or whose pod's annotations name a platform;
+                       refuse an unknown platform. --socket: default /var/run/nri/nri.sock.
         --json         list and doctor: print JSON for scripts.
         --config FILE  configuration file (default /etc/oci-chroot-hook/config.json)
 
@@ -59,6 +66,9 @@ record CommandLine(
       """;
 
   static CommandLine parse(String... args) throws UsageException {
+    if (namesNri(args)) {
+      return new CommandLine(Command.NRI, null, Config.DEFAULT_FILE, false, false, null);
+    }
     Path config = Config.DEFAULT_FILE;
     boolean explicit = false;
     boolean remove = false;
@@ -109,5 +119,27 @@ record CommandLine(
     }
     Stage stage = positional == null ? null : Stage.parse(positional);
     return new CommandLine(Command.HOOK, stage, config, explicit, false, null);
+  }
+
+  /**
+   * Whether the first word that is neither an option nor an option's value is {@code nri} (and no
+   * --help or --version is asked for).
+   */
+  private static boolean namesNri(String... args) {
+    String command = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--help", "-h", "--version" -> {
+          return false;
+        }
+        case "--config", "--socket", "--status" -> i++;
+        default -> {
+          if (command == null && !args[i].startsWith("-")) {
+            command = args[i];
+          }
+        }
+      }
+    }
+    return "nri".equals(command);
   }
 }

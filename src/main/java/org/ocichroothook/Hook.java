@@ -13,6 +13,7 @@ import org.ocichroothook.config.ConfigReader;
 import org.ocichroothook.inject.BundleInjector;
 import org.ocichroothook.json.BadInputException;
 import org.ocichroothook.log.LogFile;
+import org.ocichroothook.nri.NriCommand;
 import org.ocichroothook.ops.Operations;
 import org.ocichroothook.ops.PrestartOrigin;
 import org.ocichroothook.ops.ProcessStart;
@@ -77,6 +78,10 @@ public final class Hook {
         case VERSION -> {
           stdout.println(NAME + " " + version());
           return ExitCode.OK;
+        }
+        case NRI -> {
+          // Loaded here only: the plugin's classes stay off prestart's path and out of its archive.
+          return NriCommand.run(this::sys, stderr, args);
         }
         case INJECT -> {
           BundleInjector.forLauncher(sys(), line.configExplicit() ? line.config() : null)

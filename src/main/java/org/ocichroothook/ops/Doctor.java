@@ -67,6 +67,10 @@ record Doctor(
     checks.addAll(jvm());
     checks.add(logFile(config));
     checks.add(orphans(config));
+    Check nri = NriPluginCheck.run(sys, root, ProcessStart.host(), Instant.now());
+    if (nri != null) {
+      checks.add(nri);
+    }
     return checks;
   }
 
