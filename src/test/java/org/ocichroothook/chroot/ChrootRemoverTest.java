@@ -307,8 +307,7 @@ class ChrootRemoverTest {
               + layout.containerDir()
               + ": remove "
               + proc
-              + ": java.nio.file.AccessDeniedException: "
-              + proc,
+              + ": java.nio.file.AccessDeniedException: proc",
           e.getMessage());
       assertEquals(List.of(), kernel.mountPoints(), "unmounted before");
       assertTrue(Files.exists(layout.journal()), "the journal goes last");
