@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,20 +24,14 @@ class HookLauncherIT {
 
   @TempDir Path base;
   @TempDir Path workdir;
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private Installation installation;
 
   record Run(int code, String stdout, String stderr) {}
 
   @BeforeEach
   void setUp() throws Exception {
-    dir = TestStateDir.create(base);
     installation = Installation.create(base.resolve("prefix"));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    dir.close();
   }
 
   @Test

@@ -14,9 +14,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.InProcess.Result;
 
@@ -41,18 +40,8 @@ class HostileFilesIT {
     return launcher;
   }
 
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private final InProcess hook = InProcess.real();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    dir = TestStateDir.create(base);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    dir.close();
-  }
 
   // Item 6: never block on a FIFO.
 

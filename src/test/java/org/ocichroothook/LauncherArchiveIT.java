@@ -11,9 +11,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,18 +27,12 @@ class LauncherArchiveIT {
   @TempDir Path base;
   private Installation installation;
   private Path home;
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
 
   @BeforeEach
   void install() throws Exception {
-    dir = TestStateDir.create(base.resolve("t"));
     installation = Installation.create(base);
     home = installation.home();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    dir.close();
   }
 
   @Test

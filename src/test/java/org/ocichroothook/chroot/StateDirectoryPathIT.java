@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.InProcess;
 import org.ocichroothook.InProcess.Result;
@@ -32,14 +33,13 @@ class StateDirectoryPathIT {
   @TempDir Path tmp;
   private Path base;
   private Path config;
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private final Syscalls sys = SyscallsFactory.create();
   private final InProcess hook = InProcess.real();
 
   @BeforeEach
   void setUp() throws Exception {
     base = tmp.toRealPath();
-    dir = TestStateDir.create(base.resolve("fixture"));
     config = base.resolve("config.json");
   }
 

@@ -26,8 +26,8 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.Command;
 import org.ocichroothook.InProcess;
@@ -44,19 +44,13 @@ class OpsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path base;
-  TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private final InProcess hook = InProcess.real();
   private final List<Process> processes = new ArrayList<>();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    dir = TestStateDir.create(base.resolve("t"));
-  }
 
   @AfterEach
   void tearDown() throws Exception {
     processes.forEach(Process::destroyForcibly);
-    dir.close();
   }
 
   @Test
@@ -196,11 +190,9 @@ class OpsIT {
     Path bundle = Files.createDirectories(base.resolve("bundle"));
     Process live = container();
     ok(prestart("c1", (int) live.pid(), bundle));
-    for (Path p = dir.config(); p != null && p.startsWith(base.getParent()); p = p.getParent()) {
-      if (Files.isDirectory(p)) {
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-      }
-    }
+    // The fixture's own directory only: walking further up would reach the shared /tmp.
+    Files.setPosixFilePermissions(
+        dir.config().getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(dir.config(), PosixFilePermissions.fromString("rw-r--r--"));
     Command.Result r =
         Command.run(

@@ -10,10 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.Command;
 import org.ocichroothook.Fixtures;
@@ -32,7 +31,7 @@ class UpgradeIT {
   private static final Path OLD = REPO.resolve("target/release-0.1.0");
 
   @TempDir Path base;
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private final InProcess hook = InProcess.real();
 
   /** Builds 0.1.0 once (kept in target/ for the second backend's run). */
@@ -62,16 +61,6 @@ class UpgradeIT {
             Map.of("JAVA_HOME", System.getProperty("java.home")),
             OLD)
         .ok();
-  }
-
-  @BeforeEach
-  void setUp() throws Exception {
-    dir = TestStateDir.create(base.resolve("t"));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    dir.close();
   }
 
   @Test
