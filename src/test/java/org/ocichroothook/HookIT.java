@@ -19,7 +19,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.ocichroothook.InProcess.Result;
+import org.ocichroothook.Command.Result;
 import org.ocichroothook.chroot.MountEntry;
 import org.ocichroothook.chroot.MountTable;
 import org.ocichroothook.sys.Linux;

@@ -17,7 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.ocichroothook.InProcess.Result;
+import org.ocichroothook.Command.Result;
 
 /**
  * Issue 8 where the kernel must be involved: FIFOs that used to hang the hook forever (items 6),
@@ -59,8 +59,11 @@ class HostileFilesIT {
   void aFifoAsLogFileIsNeverOpened() throws Exception {
     Path fifo = mkfifo(work.resolve("hook.log"));
     Path config = work.resolve("config.json");
-    Files.writeString(
-        config, "{\"stateDir\":\"" + work.resolve("absent") + "\",\"logFile\":\"" + fifo + "\"}");
+    TestJson.write(
+        config,
+        TestJson.object()
+            .put("stateDir", work.resolve("absent").toString())
+            .put("logFile", fifo.toString()));
     Result r =
         assertTimeoutPreemptively(
             TIMEOUT, () -> hook.run(state("f2", "stopped"), "--config", config.toString()));
@@ -128,7 +131,7 @@ class HostileFilesIT {
 
   @Test
   void theLauncherAnswersUnboundedInputWithOneLine() throws Exception {
-    Run zero = launch("f5", "--config", "/dev/zero");
+    Command.Result zero = launch("f5", "--config", "/dev/zero");
     assertEquals(2, zero.code(), zero.stderr());
     assertEquals(
         "oci-chroot-hook: config /dev/zero: not a regular file (a character device)\n",
@@ -152,7 +155,7 @@ class HostileFilesIT {
       f.write("{\"version\":1,\"mounts\":{\"a\":\"".getBytes(StandardCharsets.UTF_8));
       f.setLength(200L << 20);
     }
-    Run post = launch("f5", "--config", dir.config().toString(), "poststop");
+    Command.Result post = launch("f5", "--config", dir.config().toString(), "poststop");
     assertEquals(2, post.code(), "a journal too large is bad input: " + post.stderr());
     assertTrue(post.stderr().contains("larger than 1048576 bytes"), post.stderr());
     assertTrue(post.stderr().indexOf('\n') == post.stderr().length() - 1, post.stderr());
@@ -180,14 +183,11 @@ class HostileFilesIT {
         r.stderr());
   }
 
-  record Run(int code, String stderr) {}
-
-  private Run launch(String id, String... args) throws Exception {
+  private Command.Result launch(String id, String... args) throws Exception {
     List<String> command = new java.util.ArrayList<>();
     command.add(launcher().toString());
     command.addAll(List.of(args));
-    Command.Result r = Command.inEmptyEnvironment(command, work, state(id, "stopped"));
-    return new Run(r.code(), r.stderr());
+    return Command.inEmptyEnvironment(command, work, state(id, "stopped"));
   }
 
   /** A config.json of {@code size} bytes, mostly {@code {},}: a tree of many small nodes. */

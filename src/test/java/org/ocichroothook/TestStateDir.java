@@ -1,7 +1,7 @@
 package org.ocichroothook;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -86,14 +86,17 @@ public final class TestStateDir implements AutoCloseable, BeforeEachCallback, Af
 
   /** Rewrites the configuration with another executable (a missing one makes prestart fail). */
   public void writeConfig(String executable) throws IOException {
-    Files.writeString(
-        config,
-        """
-        {"stateDir": "%s", "executable": "%s", "logFile": "%s", "logLevel": "debug",
-         "platforms": {"kvm": ["/dev/kvm"], "ptrace": [], "broken": ["/dev/null", "%s"]}}
-        """
-            .formatted(stateDir, executable, logFile, MISSING_DEVICE),
-        StandardCharsets.UTF_8);
+    ObjectNode json =
+        TestJson.object()
+            .put("stateDir", stateDir.toString())
+            .put("executable", executable)
+            .put("logFile", logFile.toString())
+            .put("logLevel", "debug");
+    ObjectNode platforms = json.putObject("platforms");
+    platforms.putArray("kvm").add("/dev/kvm");
+    platforms.putArray("ptrace");
+    platforms.putArray("broken").add("/dev/null").add(MISSING_DEVICE);
+    TestJson.write(config, json);
   }
 
   public Path stateDir() {
@@ -122,18 +125,18 @@ public final class TestStateDir implements AutoCloseable, BeforeEachCallback, Af
 
   /** An OCI state for container {@code id} asking for {@code platform} (null: no annotation). */
   public static String state(String id, String status, String bundle, String platform) {
-    String annotations =
-        platform == null ? "{}" : "{\"dev.gvisor.flag.platform\":\"" + platform + "\"}";
-    return "{\"ociVersion\":\"1.0.2\",\"id\":\""
-        + id
-        + "\",\"status\":\""
-        + status
-        + "\",\"pid\":1,"
-        + "\"bundle\":\""
-        + bundle
-        + "\",\"annotations\":"
-        + annotations
-        + "}";
+    ObjectNode state =
+        TestJson.object()
+            .put("ociVersion", "1.0.2")
+            .put("id", id)
+            .put("status", status)
+            .put("pid", 1)
+            .put("bundle", bundle);
+    ObjectNode annotations = state.putObject("annotations");
+    if (platform != null) {
+      annotations.put("dev.gvisor.flag.platform", platform);
+    }
+    return TestJson.text(state);
   }
 
   /** The calling process's mount table, as text: compared whole, before and after. */

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.Command.Result;
 import org.ocichroothook.InProcess;
-import org.ocichroothook.InProcess.Result;
 import org.ocichroothook.TestStateDir;
 
 /**

@@ -10,8 +10,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.Command.Result;
 import org.ocichroothook.InProcess;
-import org.ocichroothook.InProcess.Result;
 import org.ocichroothook.TestStateDir;
 
 /**

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -31,6 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.Command;
 import org.ocichroothook.InProcess;
+import org.ocichroothook.TestJson;
 import org.ocichroothook.TestStateDir;
 import org.ocichroothook.chroot.MountTable;
 
@@ -72,7 +74,7 @@ class OpsIT {
 
     Map<String, String> snapshot = snapshot();
     String mounts = TestStateDir.mountinfo();
-    InProcess.Result dry = ops("gc", "--dry-run", "--min-age", "0s");
+    Command.Result dry = ops("gc", "--dry-run", "--min-age", "0s");
     assertEquals(0, dry.code(), dry.stderr());
     assertEquals(
         Set.of(
@@ -89,7 +91,7 @@ class OpsIT {
     assertEquals(snapshot, snapshot(), "--dry-run changes nothing");
     assertEquals(mounts, TestStateDir.mountinfo());
 
-    InProcess.Result young = ops("gc");
+    Command.Result young = ops("gc");
     assertEquals(0, young.code(), young.stderr());
     assertTrue(
         young
@@ -101,7 +103,7 @@ class OpsIT {
         young.stdout());
     assertEquals(snapshot, snapshot(), "the default --min-age keeps what was just made");
 
-    InProcess.Result gc = ops("gc", "--min-age", "0s");
+    Command.Result gc = ops("gc", "--min-age", "0s");
     assertEquals(0, gc.code(), gc.stdout() + gc.stderr());
     assertEquals("", gc.stderr());
     assertTrue(gc.stdout().contains("removed dead-pid: process " + doomed.pid() + " is gone"));
@@ -114,7 +116,7 @@ class OpsIT {
     String log = Files.readString(dir.logFile());
     assertTrue(log.contains("[dead-pid] gc: removing, process " + doomed.pid() + " is gone"), log);
 
-    InProcess.Result again = ops("gc", "--min-age", "0s");
+    Command.Result again = ops("gc", "--min-age", "0s");
     assertEquals(0, again.code());
     assertFalse(again.stdout().contains("removed"), again.stdout());
   }
@@ -133,7 +135,7 @@ class OpsIT {
         text.replace(
             "\"pidStartTime\":\"" + start + "\"",
             "\"pidStartTime\":\"" + (Long.parseLong(start) - 1) + "\""));
-    InProcess.Result gc = ops("gc", "--min-age", "0s");
+    Command.Result gc = ops("gc", "--min-age", "0s");
     assertEquals(0, gc.code(), gc.stderr());
     assertTrue(
         gc.stdout().startsWith("removed reused: pid " + live.pid() + " is another process now"),
@@ -152,7 +154,7 @@ class OpsIT {
     Files.createDirectory(dir.containerDir("c-empty"));
     String mounts = TestStateDir.mountinfo();
 
-    InProcess.Result r = ops("list", "--json");
+    Command.Result r = ops("list", "--json");
     assertEquals(0, r.code(), r.stderr());
     JsonNode list = JSON.readTree(r.stdout());
     assertEquals(3, list.size(), r.stdout());
@@ -175,7 +177,7 @@ class OpsIT {
     assertEquals("no journal: no evidence, kept (remove it by hand)", e.get("reason").asText());
     assertTrue(e.get("pid").isNull());
 
-    InProcess.Result text = ops("list");
+    Command.Result text = ops("list");
     assertEquals(0, text.code());
     List<String> rows = text.stdout().lines().toList();
     assertTrue(rows.get(0).startsWith("ID "), text.stdout());
@@ -284,7 +286,7 @@ class OpsIT {
 
   @Test
   void usageErrorsExitTwo() {
-    InProcess.Result r = ops("gc", "--min-age", "ten");
+    Command.Result r = ops("gc", "--min-age", "ten");
     assertEquals(2, r.code());
     assertEquals(
         "oci-chroot-hook: --min-age wants a DURATION like 90s, 10m, 2h or 1d, got \"ten\""
@@ -340,27 +342,27 @@ class OpsIT {
     p.waitFor();
   }
 
-  InProcess.Result prestart(String id, Integer pid, Path bundle) {
+  Command.Result prestart(String id, Integer pid, Path bundle) {
     return hook.run(state(id, pid, bundle), "--config", dir.config().toString(), "prestart");
   }
 
-  InProcess.Result ops(String... args) {
+  Command.Result ops(String... args) {
     List<String> all = new ArrayList<>(List.of("--config", dir.config().toString()));
     all.addAll(List.of(args));
     return hook.run("", all.toArray(String[]::new));
   }
 
   static String state(String id, Integer pid, Path bundle) {
-    return "{\"ociVersion\":\"1.0.2\",\"id\":\""
-        + id
-        + "\",\"status\":\"creating\","
-        + (pid == null ? "" : "\"pid\":" + pid + ",")
-        + "\"bundle\":\""
-        + bundle
-        + "\",\"annotations\":{\"dev.gvisor.flag.platform\":\"ptrace\"}}";
+    ObjectNode state = TestJson.object().put("ociVersion", "1.0.2").put("id", id);
+    state.put("status", "creating");
+    if (pid != null) {
+      state.put("pid", pid);
+    }
+    state.put("bundle", bundle.toString());
+    return TestJson.text(TestJson.withPlatform(state, "ptrace"));
   }
 
-  static void ok(InProcess.Result r) {
+  static void ok(Command.Result r) {
     assertEquals(0, r.code(), r.stdout() + r.stderr());
   }
 
