@@ -14,7 +14,16 @@ import java.util.concurrent.TimeUnit;
 public final class Command {
   private Command() {}
 
+  /**
+   * What a run of the hook, or of any command, gave: one type whether it ran in this JVM ({@link
+   * InProcess}) or as a process.
+   */
   public record Result(List<String> command, int code, String stdout, String stderr) {
+    /** Exactly one line on stderr, as runtimes quote it. */
+    public boolean oneStderrLine() {
+      return stderr.endsWith("\n") && stderr.indexOf('\n') == stderr.length() - 1;
+    }
+
     public Result ok() {
       if (code != 0) {
         throw new AssertionError(this.toString());

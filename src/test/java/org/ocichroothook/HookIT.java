@@ -16,11 +16,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.ocichroothook.InProcess.Result;
+import org.ocichroothook.Command.Result;
 import org.ocichroothook.chroot.MountEntry;
 import org.ocichroothook.chroot.MountTable;
 import org.ocichroothook.sys.Linux;
@@ -32,18 +31,8 @@ class HookIT {
   private static final String BUNDLE = "/srv/bundles/demo";
 
   @TempDir Path base;
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private final InProcess hook = InProcess.real();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    dir = TestStateDir.create(base);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    dir.close();
-  }
 
   @Test
   void kvmPrestartBuildsExactlyTheMinimalChroot() throws Exception {

@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,30 +24,24 @@ class HookLauncherIT {
 
   @TempDir Path base;
   @TempDir Path workdir;
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private Installation installation;
-
-  record Run(int code, String stdout, String stderr) {}
 
   @BeforeEach
   void setUp() throws Exception {
-    dir = TestStateDir.create(base);
     installation = Installation.create(base.resolve("prefix"));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    dir.close();
   }
 
   @Test
   void runsWithAnEmptyEnvironmentFromAnyDirectory() throws Exception {
     String before = TestStateDir.mountinfo();
-    Run pre = run(TestStateDir.state("l1", "creating", "/srv/b", "kvm"), List.of(), "prestart");
+    Command.Result pre =
+        run(TestStateDir.state("l1", "creating", "/srv/b", "kvm"), List.of(), "prestart");
     assertEquals(0, pre.code(), pre.stderr());
     assertEquals("", pre.stderr());
     assertEquals(Set.of("proc", "runsc", "dev"), HookIT.names(dir.root("l1")));
-    Run post = run(TestStateDir.state("l1", "stopped", "/srv/b", null), List.of(), "poststop");
+    Command.Result post =
+        run(TestStateDir.state("l1", "stopped", "/srv/b", null), List.of(), "poststop");
     assertEquals(0, post.code(), post.stderr());
     assertEquals(before, TestStateDir.mountinfo());
     assertEquals(Set.of(), HookIT.names(workdir), "nothing written to the working directory");
@@ -62,9 +56,11 @@ class HookLauncherIT {
   void runsTheJdkUnderTestAndTheInstallationsOwnLibrary() throws Exception {
     Path log = base.resolve("libraries.log");
     installation.writeLauncherConf("-Xlog:library=info:file=" + log);
-    Run pre = run(TestStateDir.state("l4", "creating", "/srv/b", "kvm"), List.of(), "prestart");
+    Command.Result pre =
+        run(TestStateDir.state("l4", "creating", "/srv/b", "kvm"), List.of(), "prestart");
     assertEquals(0, pre.code(), pre.stderr());
-    Run post = run(TestStateDir.state("l4", "stopped", "/srv/b", null), List.of(), "poststop");
+    Command.Result post =
+        run(TestStateDir.state("l4", "stopped", "/srv/b", null), List.of(), "poststop");
     assertEquals(0, post.code(), post.stderr());
     String jdk = Path.of(System.getProperty("java.home")).toRealPath() + "/lib/";
     List<String> loaded =
@@ -99,7 +95,8 @@ class HookLauncherIT {
             List.of(installation.launcher().toString(), "inject", bundle.toString()), workdir, "");
     assertEquals(0, r.code(), r.stderr());
     assertTrue(Files.readString(bundle.resolve("config.json")).contains("poststop"));
-    Run pre = run(TestStateDir.state("l5", "creating", "/srv/b", null), List.of(), "prestart");
+    Command.Result pre =
+        run(TestStateDir.state("l5", "creating", "/srv/b", null), List.of(), "prestart");
     assertEquals(0, pre.code(), "the stage still runs after inject: " + pre.stderr());
     assertEquals(
         0, run(TestStateDir.state("l5", "stopped", "/srv/b", null), List.of(), "poststop").code());
@@ -150,7 +147,7 @@ class HookLauncherIT {
     String readOnly =
         "mount --rbind /tmp /tmp && mount -o remount,bind,ro /tmp"
             + " && mount --bind \"$0\" \"$0\" && mount -o remount,bind,ro \"$0\" && exec \"$@\"";
-    Run r =
+    Command.Result r =
         run(
             TestStateDir.state("l3", "creating", "/srv/b", "kvm"),
             List.of(
@@ -173,7 +170,7 @@ class HookLauncherIT {
   @Test
   void withoutCapSysAdminPrestartFailsWithOneClearLine() throws Exception {
     String before = TestStateDir.mountinfo();
-    Run r =
+    Command.Result r =
         run(
             TestStateDir.state("l2", "creating", "/srv/b", "kvm"),
             List.of("/usr/bin/setpriv", "--bounding-set", "-sys_admin", "--"),
@@ -187,16 +184,16 @@ class HookLauncherIT {
 
   @Test
   void badInputThroughTheLauncherIsExit2WithOneLine() throws Exception {
-    Run r = run("{not json", List.of(), "prestart");
+    Command.Result r = run("{not json", List.of(), "prestart");
     assertEquals(2, r.code());
     assertTrue(r.stderr().startsWith("oci-chroot-hook: state: malformed JSON: "), r.stderr());
     assertEquals(1, r.stderr().lines().count(), r.stderr());
-    Run help = run("", List.of(), "--help");
+    Command.Result help = run("", List.of(), "--help");
     assertEquals(0, help.code(), help.stderr());
     assertTrue(help.stdout().startsWith("Usage: oci-chroot-hook"), help.stdout());
   }
 
-  private Run run(String stdin, List<String> prefix, String... args) {
+  private Command.Result run(String stdin, List<String> prefix, String... args) {
     List<String> command = new ArrayList<>(prefix);
     command.add(installation.launcher().toString());
     if (!args[0].startsWith("--")) {
@@ -204,7 +201,6 @@ class HookLauncherIT {
       command.add(dir.config().toString());
     }
     command.addAll(List.of(args));
-    Command.Result r = Command.inEmptyEnvironment(command, workdir, stdin);
-    return new Run(r.code(), r.stdout(), r.stderr());
+    return Command.inEmptyEnvironment(command, workdir, stdin);
   }
 }

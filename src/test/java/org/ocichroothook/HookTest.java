@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ocichroothook.InProcess.Result;
+import org.ocichroothook.Command.Result;
 
 /** Exit codes and the one stderr line, through the in-process entry point; none of these mount. */
 class HookTest {
@@ -121,9 +121,7 @@ class HookTest {
   }
 
   private static String state(String status) {
-    return "{\"ociVersion\":\"1.0.2\",\"id\":\"c1\",\"status\":\""
-        + status
-        + "\",\"bundle\":\"/srv/b\",\"annotations\":{\"dev.gvisor.flag.platform\":\"kvm\"}}";
+    return TestJson.text(TestJson.withPlatform(TestJson.state("c1", status, "/srv/b"), "kvm"));
   }
 
   private Result run(String stdin, String... args) {

@@ -14,11 +14,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.ocichroothook.InProcess.Result;
+import org.ocichroothook.Command.Result;
 
 /**
  * Issue 8 where the kernel must be involved: FIFOs that used to hang the hook forever (items 6),
@@ -41,18 +40,8 @@ class HostileFilesIT {
     return launcher;
   }
 
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private final InProcess hook = InProcess.real();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    dir = TestStateDir.create(base);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    dir.close();
-  }
 
   // Item 6: never block on a FIFO.
 
@@ -70,8 +59,11 @@ class HostileFilesIT {
   void aFifoAsLogFileIsNeverOpened() throws Exception {
     Path fifo = mkfifo(work.resolve("hook.log"));
     Path config = work.resolve("config.json");
-    Files.writeString(
-        config, "{\"stateDir\":\"" + work.resolve("absent") + "\",\"logFile\":\"" + fifo + "\"}");
+    TestJson.write(
+        config,
+        TestJson.object()
+            .put("stateDir", work.resolve("absent").toString())
+            .put("logFile", fifo.toString()));
     Result r =
         assertTimeoutPreemptively(
             TIMEOUT, () -> hook.run(state("f2", "stopped"), "--config", config.toString()));
@@ -139,7 +131,7 @@ class HostileFilesIT {
 
   @Test
   void theLauncherAnswersUnboundedInputWithOneLine() throws Exception {
-    Run zero = launch("f5", "--config", "/dev/zero");
+    Command.Result zero = launch("f5", "--config", "/dev/zero");
     assertEquals(2, zero.code(), zero.stderr());
     assertEquals(
         "oci-chroot-hook: config /dev/zero: not a regular file (a character device)\n",
@@ -163,7 +155,7 @@ class HostileFilesIT {
       f.write("{\"version\":1,\"mounts\":{\"a\":\"".getBytes(StandardCharsets.UTF_8));
       f.setLength(200L << 20);
     }
-    Run post = launch("f5", "--config", dir.config().toString(), "poststop");
+    Command.Result post = launch("f5", "--config", dir.config().toString(), "poststop");
     assertEquals(2, post.code(), "a journal too large is bad input: " + post.stderr());
     assertTrue(post.stderr().contains("larger than 1048576 bytes"), post.stderr());
     assertTrue(post.stderr().indexOf('\n') == post.stderr().length() - 1, post.stderr());
@@ -191,14 +183,11 @@ class HostileFilesIT {
         r.stderr());
   }
 
-  record Run(int code, String stderr) {}
-
-  private Run launch(String id, String... args) throws Exception {
+  private Command.Result launch(String id, String... args) throws Exception {
     List<String> command = new java.util.ArrayList<>();
     command.add(launcher().toString());
     command.addAll(List.of(args));
-    Command.Result r = Command.inEmptyEnvironment(command, work, state(id, "stopped"));
-    return new Run(r.code(), r.stderr());
+    return Command.inEmptyEnvironment(command, work, state(id, "stopped"));
   }
 
   /** A config.json of {@code size} bytes, mostly {@code {},}: a tree of many small nodes. */

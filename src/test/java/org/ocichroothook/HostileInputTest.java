@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -15,7 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ocichroothook.InProcess.Result;
+import org.ocichroothook.Command.Result;
 
 /**
  * Issue 8: hostile input through the in-process entry point. Nothing here mounts: the syscall seam
@@ -34,12 +35,18 @@ class HostileInputTest {
     stateDir = dir.resolve("state");
     logFile = dir.resolve("hook.log");
     config = dir.resolve("config.json");
-    writeConfig("");
+    writeConfig(g -> {});
   }
 
-  private void writeConfig(String more) throws Exception {
+  /** The test's configuration, followed by {@code more} fields (a repeated one included). */
+  private void writeConfig(TestJson.Fields more) throws Exception {
     Files.writeString(
-        config, "{\"stateDir\":\"" + stateDir + "\",\"logFile\":\"" + logFile + "\"" + more + "}");
+        config,
+        TestJson.text(
+            TestJson.object()
+                .put("stateDir", stateDir.toString())
+                .put("logFile", logFile.toString()),
+            more));
   }
 
   // Item 8: a repeated key is refused, never "the last one wins".
@@ -70,7 +77,7 @@ class HostileInputTest {
 
   @Test
   void repeatedKeysInTheConfigurationAreRefused() throws Exception {
-    writeConfig(",\"stateDir\":\"/tmp/elsewhere\"");
+    writeConfig(g -> g.writeStringField("stateDir", "/tmp/elsewhere"));
     assertRefused(state("c1"), 2, "config " + config + ": duplicate key \"stateDir\"");
     Files.writeString(config, "{\"platforms\":{\"kvm\":[],\"kvm\":[\"/dev/kvm\"]}}");
     assertRefused(state("c1"), 2, "duplicate key \"kvm\"");
@@ -172,7 +179,10 @@ class HostileInputTest {
 
   @Test
   void aDeviceListedTwiceIsRefused() throws Exception {
-    writeConfig(",\"platforms\":{\"kvm\":[\"/dev/kvm\",\"/dev/kvm\"],\"ptrace\":[]}");
+    ObjectNode platforms = TestJson.object();
+    platforms.putArray("kvm").add("/dev/kvm").add("/dev/kvm");
+    platforms.putArray("ptrace");
+    writeConfig(g -> g.writeObjectField("platforms", platforms));
     assertRefused(state("c1"), 2, "\"platforms.kvm\": device \"/dev/kvm\" is listed twice");
   }
 
@@ -222,7 +232,7 @@ class HostileInputTest {
 
   @Test
   void aHugeUnknownConfigurationKeyIsNotEchoed() throws Exception {
-    writeConfig(",\"" + "k".repeat(40_000) + "\":1");
+    writeConfig(g -> g.writeNumberField("k".repeat(40_000), 1));
     Result r = run(state("c1"), "--config", config.toString());
     assertEquals(2, r.code());
     assertTrue(r.stderr().contains("unknown field \"kkk"), r.stderr());
@@ -321,7 +331,8 @@ class HostileInputTest {
   }
 
   private static String state(String id) {
-    return "{\"id\":\"" + id + "\",\"status\":\"stopped\",\"bundle\":\"/srv/b\"}";
+    return TestJson.text(
+        TestJson.object().put("id", id).put("status", "stopped").put("bundle", "/srv/b"));
   }
 
   private Result run(String stdin, String... args) {
@@ -338,6 +349,9 @@ class HostileInputTest {
             new PrintStream(err, true, StandardCharsets.UTF_8),
             args);
     return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        InProcess.command(args),
+        code,
+        out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8));
   }
 }

@@ -4,6 +4,8 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.ocichroothook.sys.Syscalls;
 import org.ocichroothook.sys.SyscallsFactory;
 
@@ -20,14 +22,8 @@ public final class InProcess {
     return new InProcess(SyscallsFactory::create);
   }
 
-  public record Result(int code, String stdout, String stderr) {
-    /** Exactly one line on stderr, as runtimes quote it. */
-    public boolean oneStderrLine() {
-      return stderr.endsWith("\n") && stderr.indexOf('\n') == stderr.length() - 1;
-    }
-  }
-
-  public Result run(String stdin, String... args) {
+  /** Runs the hook as a runtime would run the launcher: the result is that of a command. */
+  public Command.Result run(String stdin, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code =
@@ -36,7 +32,18 @@ public final class InProcess {
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8),
             args);
-    return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return new Command.Result(
+        command(args),
+        code,
+        out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** How a result of an in-process run names what ran. */
+  static List<String> command(String... args) {
+    List<String> command = new ArrayList<>();
+    command.add("oci-chroot-hook (in-process)");
+    command.addAll(List.of(args));
+    return command;
   }
 }

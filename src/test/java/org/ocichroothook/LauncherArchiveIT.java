@@ -11,9 +11,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,25 +27,19 @@ class LauncherArchiveIT {
   @TempDir Path base;
   private Installation installation;
   private Path home;
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
 
   @BeforeEach
   void install() throws Exception {
-    dir = TestStateDir.create(base.resolve("t"));
     installation = Installation.create(base);
     home = installation.home();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    dir.close();
   }
 
   @Test
   void aFreshArchiveIsUsedAndAMissingCorruptOrStaleOneFailsNothing() throws Exception {
     lifecycleIsSilent("without an archive");
 
-    Run build =
+    Command.Result build =
         run(
             List.of(home.resolve("build-archive").toString(), home.toString(), JAVA.toString()),
             "");
@@ -76,7 +70,7 @@ class LauncherArchiveIT {
   private void lifecycleIsSilent(String when) throws Exception {
     String before = TestStateDir.mountinfo();
     for (String status : List.of("creating", "stopped")) {
-      Run r =
+      Command.Result r =
           run(
               List.of(home.resolve("hook").toString(), "--config", dir.config().toString()),
               TestStateDir.state("a1", status, "/srv/b", "kvm"));
@@ -94,7 +88,7 @@ class LauncherArchiveIT {
    */
   private void holdsTheHotPathAlone(Path archive) throws Exception {
     installation.writeLauncherConf("-XX:+PrintSharedArchiveAndExit");
-    Run listing = run(List.of(home.resolve("hook").toString(), "--version"), "");
+    Command.Result listing = run(List.of(home.resolve("hook").toString(), "--version"), "");
     Set<String> archived = new TreeSet<>();
     Matcher m =
         Pattern.compile("^\\s*\\d+: (\\S+) app_loader", Pattern.MULTILINE)
@@ -113,7 +107,7 @@ class LauncherArchiveIT {
     // As in the training run, the first prestart finds no log and creates it (a failed openat).
     Files.deleteIfExists(dir.logFile());
     for (String status : List.of("creating", "stopped")) {
-      Run r =
+      Command.Result r =
           run(
               List.of(home.resolve("hook").toString(), "--config", dir.config().toString()),
               TestStateDir.state("a2", status, "/srv/b", "kvm"));
@@ -130,10 +124,7 @@ class LauncherArchiveIT {
     assertEquals(Set.of(), archived, "archived, but loaded by neither prestart nor poststop");
   }
 
-  record Run(int code, String stdout, String stderr) {}
-
-  private Run run(List<String> command, String stdin) {
-    Command.Result r = Command.inEmptyEnvironment(command, null, stdin);
-    return new Run(r.code(), r.stdout(), r.stderr());
+  private Command.Result run(List<String> command, String stdin) {
+    return Command.inEmptyEnvironment(command, null, stdin);
   }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ocichroothook.InProcess.Result;
+import org.ocichroothook.Command.Result;
 
 /** The nri command's dispatch and its usage errors, in-process; nothing here connects. */
 class NriCommandLineTest {

@@ -28,15 +28,12 @@ class NriHotPathIT {
     Path log = base.resolve("class-load.log");
     installation.writeLauncherConf("-Xlog:class+load=info:file=" + log);
     Path config = base.resolve("config.json");
-    Files.writeString(
+    TestJson.write(
         config,
-        "{\"stateDir\":\""
-            + base.resolve("state")
-            + "\",\"logFile\":\""
-            + base.resolve("hook.log")
-            + "\"}");
-    String state =
-        "{\"ociVersion\":\"1.0.2\",\"id\":\"n1\",\"status\":\"stopped\",\"bundle\":\"/nonexistent\"}";
+        TestJson.object()
+            .put("stateDir", base.resolve("state").toString())
+            .put("logFile", base.resolve("hook.log").toString()));
+    String state = TestJson.text(TestJson.state("n1", "stopped", "/nonexistent"));
     Command.Result r =
         Command.inEmptyEnvironment(
             List.of(installation.launcher().toString(), "--config", config.toString()),

@@ -1,10 +1,15 @@
 package org.ocichroothook;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.SyscallException;
 import org.ocichroothook.sys.Syscalls;
@@ -15,50 +20,83 @@ import org.ocichroothook.sys.SyscallsFactory;
  * pointing at it, a sandbox executable of the test's own and a log file. Integration tests run in a
  * private mount namespace (see src/test/sh/private-mount-namespace/java); this keeps each test's
  * mounts apart from the next test's as well.
+ *
+ * <p>An integration test class gets a fresh one for each test with one field:
+ *
+ * <pre>{@code @RegisterExtension final TestStateDir dir = TestStateDir.perTest();}</pre>
+ *
+ * which sets it up in a temporary directory of its own before each test and, after it, unmounts the
+ * tmpfs (lazily, whatever a failed test left mounted below it) and removes that directory.
  */
-public final class TestStateDir implements AutoCloseable {
+public final class TestStateDir implements AutoCloseable, BeforeEachCallback, AfterEachCallback {
   public static final String MISSING_DEVICE = "/dev/oci-chroot-hook-test-missing";
 
-  private final Path base;
-  private final Path stateDir;
-  private final Path config;
-  private final Path executable;
-  private final Path logFile;
   private final Syscalls sys = SyscallsFactory.create();
+  private Path base;
+  private Path stateDir;
+  private Path config;
+  private Path executable;
+  private Path logFile;
 
-  private TestStateDir(Path base) {
+  private TestStateDir() {}
+
+  private void setUp(Path base) throws IOException, SyscallException {
     this.base = base;
     this.stateDir = base.resolve("state");
     this.config = base.resolve("config.json");
     this.executable = base.resolve("bin/sandbox");
     this.logFile = base.resolve("hook.log");
+    Files.createDirectories(stateDir);
+    Files.setPosixFilePermissions(stateDir, PosixFilePermissions.fromString("rwx--x--x"));
+    sys.mount("tmpfs", stateDir.toString(), "tmpfs", Linux.MS_NOSUID | Linux.MS_NODEV, "mode=0711");
+    sys.mount(null, stateDir.toString(), null, Linux.MS_PRIVATE, null);
+    Files.createDirectories(executable.getParent());
+    Files.writeString(executable, "#!/bin/sh\necho sandbox\n");
+    Files.setPosixFilePermissions(executable, PosixFilePermissions.fromString("rwxr-xr-x"));
+    writeConfig(executable.toString());
+  }
+
+  /** One for each test of the class that registers it (see above); set up before each test. */
+  public static TestStateDir perTest() {
+    return new TestStateDir();
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) throws Exception {
+    setUp(Files.createTempDirectory("och-state-").toRealPath());
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws Exception {
+    close();
+    // Nothing is mounted below base now: the tmpfs, and all below it, went with the detach.
+    try (Stream<Path> paths = Files.walk(base)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   /** Mounts a tmpfs at {@code base/state} and writes the configuration. */
   public static TestStateDir create(Path base) throws IOException, SyscallException {
-    TestStateDir dir = new TestStateDir(Files.createDirectories(base).toRealPath());
-    Files.createDirectories(dir.stateDir);
-    Files.setPosixFilePermissions(dir.stateDir, PosixFilePermissions.fromString("rwx--x--x"));
-    dir.sys.mount(
-        "tmpfs", dir.stateDir.toString(), "tmpfs", Linux.MS_NOSUID | Linux.MS_NODEV, "mode=0711");
-    dir.sys.mount(null, dir.stateDir.toString(), null, Linux.MS_PRIVATE, null);
-    Files.createDirectories(dir.executable.getParent());
-    Files.writeString(dir.executable, "#!/bin/sh\necho sandbox\n");
-    Files.setPosixFilePermissions(dir.executable, PosixFilePermissions.fromString("rwxr-xr-x"));
-    dir.writeConfig(dir.executable.toString());
+    TestStateDir dir = new TestStateDir();
+    dir.setUp(Files.createDirectories(base).toRealPath());
     return dir;
   }
 
   /** Rewrites the configuration with another executable (a missing one makes prestart fail). */
   public void writeConfig(String executable) throws IOException {
-    Files.writeString(
-        config,
-        """
-        {"stateDir": "%s", "executable": "%s", "logFile": "%s", "logLevel": "debug",
-         "platforms": {"kvm": ["/dev/kvm"], "ptrace": [], "broken": ["/dev/null", "%s"]}}
-        """
-            .formatted(stateDir, executable, logFile, MISSING_DEVICE),
-        StandardCharsets.UTF_8);
+    ObjectNode json =
+        TestJson.object()
+            .put("stateDir", stateDir.toString())
+            .put("executable", executable)
+            .put("logFile", logFile.toString())
+            .put("logLevel", "debug");
+    ObjectNode platforms = json.putObject("platforms");
+    platforms.putArray("kvm").add("/dev/kvm");
+    platforms.putArray("ptrace");
+    platforms.putArray("broken").add("/dev/null").add(MISSING_DEVICE);
+    TestJson.write(config, json);
   }
 
   public Path stateDir() {
@@ -87,18 +125,18 @@ public final class TestStateDir implements AutoCloseable {
 
   /** An OCI state for container {@code id} asking for {@code platform} (null: no annotation). */
   public static String state(String id, String status, String bundle, String platform) {
-    String annotations =
-        platform == null ? "{}" : "{\"dev.gvisor.flag.platform\":\"" + platform + "\"}";
-    return "{\"ociVersion\":\"1.0.2\",\"id\":\""
-        + id
-        + "\",\"status\":\""
-        + status
-        + "\",\"pid\":1,"
-        + "\"bundle\":\""
-        + bundle
-        + "\",\"annotations\":"
-        + annotations
-        + "}";
+    ObjectNode state =
+        TestJson.object()
+            .put("ociVersion", "1.0.2")
+            .put("id", id)
+            .put("status", status)
+            .put("pid", 1)
+            .put("bundle", bundle);
+    ObjectNode annotations = state.putObject("annotations");
+    if (platform != null) {
+      annotations.put("dev.gvisor.flag.platform", platform);
+    }
+    return TestJson.text(state);
   }
 
   /** The calling process's mount table, as text: compared whole, before and after. */

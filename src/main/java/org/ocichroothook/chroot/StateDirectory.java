@@ -52,7 +52,7 @@ public final class StateDirectory implements AutoCloseable {
             "state directory", configured, PosixFilePermissions.asFileAttribute(MODE));
     StateDirectory dir = lock(real, sys);
     try {
-      dir.makePrivate(sys);
+      makePrivate(real, sys);
       return dir;
     } catch (ChrootException | RuntimeException e) {
       dir.close();
@@ -73,7 +73,7 @@ public final class StateDirectory implements AutoCloseable {
    * Locks the directory at {@code real}, a path that {@link TrustedPath} resolved: no symlink left
    * in it and no component that anyone but root could replace.
    */
-  private static StateDirectory lock(Path real, Syscalls sys) throws ChrootException {
+  static StateDirectory lock(Path real, Syscalls sys) throws ChrootException {
     try {
       PosixFileAttributes attrs =
           Files.readAttributes(real, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -111,7 +111,7 @@ public final class StateDirectory implements AutoCloseable {
    * of mounts): MS_PRIVATE on a path that is not a mount point fails with EINVAL, and only then is
    * the directory bound onto itself first. Idempotent; the caller holds the lock.
    */
-  private void makePrivate(Syscalls sys) throws ChrootException {
+  static void makePrivate(Path path, Syscalls sys) throws ChrootException {
     String dir = path.toString();
     try {
       try {

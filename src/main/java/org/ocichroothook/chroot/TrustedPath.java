@@ -32,12 +32,48 @@ final class TrustedPath {
   private static final int S_ISVTX = 01000;
   private static final int MAX_SYMLINKS = 40;
 
+  /**
+   * What the walk asks the file system: behind an interface so that a test can stage what only a
+   * hostile host or a race would show (a world-writable {@code /}, an entry that vanishes).
+   */
+  interface FileSystemCalls {
+    /** The owner and mode of {@code path} itself; NoSuchFileException if there is none. */
+    Stat stat(Path path) throws IOException;
+
+    void createDirectory(Path dir, FileAttribute<?> attributes) throws IOException;
+
+    Path readSymbolicLink(Path link) throws IOException;
+
+    FileSystemCalls REAL =
+        new FileSystemCalls() {
+          @Override
+          public Stat stat(Path path) throws IOException {
+            Map<String, Object> a =
+                Files.readAttributes(path, "unix:uid,gid,mode", LinkOption.NOFOLLOW_LINKS);
+            return new Stat(
+                (Integer) a.get("uid"), (Integer) a.get("gid"), (Integer) a.get("mode"));
+          }
+
+          @Override
+          public void createDirectory(Path dir, FileAttribute<?> attributes) throws IOException {
+            Files.createDirectory(dir, attributes);
+          }
+
+          @Override
+          public Path readSymbolicLink(Path link) throws IOException {
+            return Files.readSymbolicLink(link);
+          }
+        };
+  }
+
   private final String what;
   private final Path configured;
+  private final FileSystemCalls fs;
 
-  private TrustedPath(String what, Path configured) {
+  private TrustedPath(String what, Path configured, FileSystemCalls fs) {
     this.what = what + " " + configured;
     this.configured = configured;
+    this.fs = fs;
   }
 
   /**
@@ -48,10 +84,15 @@ final class TrustedPath {
    */
   static Path resolve(String what, Path configured, FileAttribute<?> create)
       throws ChrootException {
-    return new TrustedPath(what, configured).walk(create);
+    return resolve(what, configured, create, FileSystemCalls.REAL);
   }
 
-  private record Stat(int uid, int gid, int mode) {
+  static Path resolve(String what, Path configured, FileAttribute<?> create, FileSystemCalls fs)
+      throws ChrootException {
+    return new TrustedPath(what, configured, fs).walk(create);
+  }
+
+  record Stat(int uid, int gid, int mode) {
     boolean isDirectory() {
       return (mode & S_IFMT) == S_IFDIR;
     }
@@ -100,7 +141,7 @@ final class TrustedPath {
           return null;
         }
         try {
-          Files.createDirectory(entry, create);
+          fs.createDirectory(entry, create);
         } catch (FileAlreadyExistsException e) {
           // Someone made it meanwhile: it is checked below like any other entry.
         } catch (IOException e) {
@@ -121,7 +162,7 @@ final class TrustedPath {
         }
         Path target;
         try {
-          target = Files.readSymbolicLink(entry);
+          target = fs.readSymbolicLink(entry);
         } catch (IOException e) {
           throw new ChrootException(what + ": readlink " + entry + ": " + e, e);
         }
@@ -168,9 +209,7 @@ final class TrustedPath {
 
   private Stat stat(Path path) throws ChrootException {
     try {
-      Map<String, Object> a =
-          Files.readAttributes(path, "unix:uid,gid,mode", LinkOption.NOFOLLOW_LINKS);
-      return new Stat((Integer) a.get("uid"), (Integer) a.get("gid"), (Integer) a.get("mode"));
+      return fs.stat(path);
     } catch (NoSuchFileException e) {
       return null;
     } catch (IOException e) {

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -204,5 +206,190 @@ class ChrootBuilderTest {
             + ", not /srv/bundles/other: refusing to touch it",
         e.getMessage());
     assertEquals(before, kernel.mountPoints());
+  }
+
+  /** Runs {@code action} once, when the proc target is opened to be mounted on: a race, staged. */
+  private void whileProcIsMounted(IoAction action) {
+    Path proc = layout.root().resolve("proc");
+    boolean[] done = {false};
+    kernel.fail(
+        "openat",
+        args -> {
+          if (!done[0] && proc.toString().equals(args.get(1))) {
+            done[0] = true;
+            try {
+              action.run();
+            } catch (java.io.IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+          }
+          return false;
+        },
+        0);
+  }
+
+  private interface IoAction {
+    void run() throws java.io.IOException;
+  }
+
+  @Test
+  void aJournalThatCannotBeReadIsNamed() throws Exception {
+    assumeFalse(
+        (Integer) Files.getAttribute(base, "unix:uid") == 0, "root reads a file whatever its mode");
+    builder().build(layout, plan(), BUNDLE);
+    List<String> before = kernel.calls();
+    Files.setPosixFilePermissions(layout.journal(), PosixFilePermissions.fromString("---------"));
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+    assertEquals("cannot read " + layout.journal() + ": " + layout.journal(), e.getMessage());
+    assertFalse(e.badInput(), "failed work, not bad input");
+    assertEquals(before, kernel.calls(), "nothing touched");
+  }
+
+  @Test
+  void aCorruptJournalIsBadInputAndNothingIsTouched() throws Exception {
+    Files.createDirectories(layout.containerDir());
+    Files.writeString(layout.journal(), "{\"version\": ");
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+    assertTrue(
+        e.getMessage().startsWith("cannot read " + layout.journal() + ": journal "),
+        e.getMessage());
+    assertTrue(e.badInput(), "a malformed journal is bad input: exit 2");
+    assertEquals(List.of(), kernel.calls());
+    assertTrue(Files.exists(layout.journal()));
+  }
+
+  @Test
+  void mountinfoThatCannotBeReadIsNamed() throws Exception {
+    builder().build(layout, plan(), BUNDLE);
+    kernel.failProc("mountinfo");
+    // As root the check of an existing chroot reads mountinfo; as another user the directories
+    // are not root's, the chroot is rebuilt, and teardown reads it: the same message either way.
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+    assertEquals(
+        "read /proc/self/mountinfo: java.io.IOException: /proc/self/mountinfo: Input/output error",
+        e.getMessage());
+    assertTrue(Files.exists(layout.journal()), "nothing removed unproven");
+  }
+
+  @Test
+  void aMissingExecutableIsNamed() throws Exception {
+    executable = base.resolve("no-runsc");
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+    assertEquals("executable " + executable + ": no such file", e.getMessage());
+    assertEquals(List.of(), kernel.mountPoints());
+    assertFalse(Files.exists(layout.containerDir()), "rolled back");
+  }
+
+  @Test
+  void aSourceThatCannotBeStattedIsNamed() throws Exception {
+    Path loop = base.resolve("loop");
+    Files.createSymbolicLink(loop, loop.getFileName());
+    executable = loop;
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+    assertTrue(e.getMessage().startsWith("stat " + loop + ": "), e.getMessage());
+    assertTrue(e.getMessage().contains("Too many levels of symbolic links"), e.getMessage());
+    assertFalse(Files.exists(layout.containerDir()), "rolled back");
+  }
+
+  @Test
+  void aTargetThatCannotBeCreatedIsNamed() throws Exception {
+    Path target = Path.of("x".repeat(256));
+    ChrootException e =
+        assertThrows(
+            ChrootException.class,
+            () ->
+                builder()
+                    .build(
+                        layout,
+                        plan(new PlannedMount(MountKind.DEVICE, "/dev/null", target)),
+                        BUNDLE));
+    assertTrue(
+        e.getMessage().startsWith("create " + layout.root().resolve(target) + ": "),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith("File name too long"), e.getMessage());
+    assertEquals(List.of(), kernel.mountPoints());
+    assertFalse(Files.exists(layout.containerDir()), "rolled back");
+  }
+
+  @Test
+  void aFileWhereADirectoryOnTheWayMustBeIsRefused() throws Exception {
+    Path dev = layout.root().resolve("dev");
+    whileProcIsMounted(() -> Files.writeString(dev, ""));
+    ChrootException e =
+        assertThrows(
+            ChrootException.class,
+            () ->
+                builder()
+                    .build(
+                        layout,
+                        plan(new PlannedMount(MountKind.DEVICE, "/dev/null", Path.of("dev/kvm"))),
+                        BUNDLE));
+    assertEquals(dev + " already exists", e.getMessage());
+    assertEquals(List.of(), kernel.mountPoints());
+    assertFalse(Files.exists(layout.containerDir()), "rolled back");
+  }
+
+  @Test
+  void aStateDirectoryThatIsGoneIsNamed() throws Exception {
+    Files.delete(layout.stateDir());
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+    assertEquals(
+        "mkdir "
+            + layout.containerDir()
+            + ": java.nio.file.NoSuchFileException: "
+            + layout.containerDir(),
+        e.getMessage());
+    assertEquals(List.of(), kernel.calls());
+  }
+
+  @Test
+  void aJournalThatCannotBeWrittenIsNamedAndRolledBack() throws Exception {
+    // The journal's temporary file cannot be replaced (a non-empty directory there), as a write
+    // can fail on a full disk: the next journal write fails, and what was mounted comes off.
+    Path tmpJournal = JournalFile.temporary(layout.journal());
+    whileProcIsMounted(() -> Files.createDirectories(tmpJournal.resolve("x")));
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+    assertTrue(e.getMessage().startsWith("write " + layout.journal() + ": "), e.getMessage());
+    assertTrue(e.getMessage().contains("DirectoryNotEmptyException"), e.getMessage());
+    assertEquals(List.of(), kernel.mountPoints());
+    assertFalse(Files.exists(layout.containerDir()), "rolled back");
+  }
+
+  @Test
+  void aTargetThatCannotBeOpenedIsNamed() throws Exception {
+    Path proc = layout.root().resolve("proc");
+    kernel.fail("openat", args -> proc.toString().equals(args.get(1)), 13 /* EACCES */);
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+    assertTrue(
+        e.getMessage().startsWith("mount target " + proc + ": openat(AT_FDCWD, \"" + proc + "\", "),
+        e.getMessage());
+    assertTrue(e.getMessage().endsWith("EACCES (Permission denied)"), e.getMessage());
+    assertEquals(List.of(), kernel.mountPoints());
+    assertFalse(Files.exists(layout.containerDir()), "rolled back");
+  }
+
+  @Test
+  void aTargetWhoseWhereaboutsCannotBeReadIsNotMountedOn() throws Exception {
+    kernel.failProc("whereIs");
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+    // Teardown cannot read it either, so the rollback fails too; nothing was mounted.
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "mount target "
+                    + layout.root().resolve("proc")
+                    + ": readlink: /proc/self/fd/3: Input/output error; rollback failed too: "),
+        e.getMessage());
+    assertEquals(List.of(), kernel.mountPoints());
+    assertEquals(Map.of(), kernel.openDescriptors());
   }
 }

@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.TestStateDir;
 import org.ocichroothook.plan.MountKind;
@@ -25,18 +24,8 @@ class ChrootRemoverIT {
   private static final Path BUNDLE = Path.of("/srv/bundles/demo");
 
   @TempDir Path base;
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private final Syscalls sys = SyscallsFactory.create();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    dir = TestStateDir.create(base);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    dir.close();
-  }
 
   @Test
   void aHookKilledBetweenTwoMountsLeavesEverythingRemovable() throws Exception {

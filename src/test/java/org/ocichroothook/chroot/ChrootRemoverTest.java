@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -230,5 +232,115 @@ class ChrootRemoverTest {
         e.getMessage());
     assertTrue(e.getMessage().contains("[target " + proc + "]"), e.getMessage());
     assertTrue(e.getMessage().endsWith("still mounted: " + proc), e.getMessage());
+  }
+
+  /** Whether this JVM runs as root, which no permission bit stops. */
+  private boolean root() throws Exception {
+    return (Integer) Files.getAttribute(tmp, "unix:uid") == 0;
+  }
+
+  @Test
+  void aDirectoryWithoutAJournalThatHoldsMoreIsNotTheHooks() throws Exception {
+    Files.delete(layout.journal());
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertEquals(
+        layout.containerDir()
+            + " has no journal but holds 1 entry: the hook did not make it; refusing to remove it",
+        e.getMessage());
+    assertEquals(List.of(), kernel.calls());
+    assertTrue(Files.isDirectory(proc));
+  }
+
+  @Test
+  void aDirectoryThatVanishesBeforeItIsListedIsNamed() throws Exception {
+    Path elsewhere = tmp.toRealPath().resolve("elsewhere");
+    // Renamed away when teardown closes the state directory, after proving nothing is mounted.
+    kernel.fail(
+        "close",
+        args -> {
+          try {
+            if ((Integer) args.get(0) == 3 && Files.exists(layout.containerDir())) {
+              Files.move(layout.containerDir(), elsewhere);
+            }
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+          return false;
+        },
+        0);
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertEquals(
+        "list "
+            + layout.containerDir()
+            + ": java.nio.file.NoSuchFileException: "
+            + layout.containerDir(),
+        e.getMessage());
+    assertTrue(Files.exists(elsewhere.resolve("root/proc")), "nothing removed elsewhere");
+  }
+
+  @Test
+  void aJournalThatCannotBeOpenedIsNotTrusted() throws Exception {
+    assumeFalse(root(), "root reads a file whatever its mode");
+    Files.setPosixFilePermissions(layout.journal(), PosixFilePermissions.fromString("---------"));
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertEquals(
+        "cannot verify who owns "
+            + layout.containerDir()
+            + ": "
+            + layout.journal()
+            + ": refusing to remove it",
+        e.getMessage());
+    assertFalse(e.badInput(), "failed work, not bad input");
+    assertEquals(List.of(), kernel.calls());
+  }
+
+  @Test
+  void whatCannotBeRemovedIsReported() throws Exception {
+    assumeFalse(root(), "root removes a file whatever its directory's mode");
+    Path root = layout.root();
+    Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("r-xr-xr-x"));
+    try {
+      ChrootException e =
+          assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+      assertEquals(
+          "teardown of "
+              + layout.containerDir()
+              + ": remove "
+              + proc
+              + ": java.nio.file.AccessDeniedException: proc",
+          e.getMessage());
+      assertEquals(List.of(), kernel.mountPoints(), "unmounted before");
+      assertTrue(Files.exists(layout.journal()), "the journal goes last");
+    } finally {
+      Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+  }
+
+  @Test
+  void aDescriptorWhoseWhereaboutsCannotBeReadIsNotUnmountedThrough() throws Exception {
+    kernel.failProc("whereIs");
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertEquals(
+        "teardown of "
+            + layout.containerDir()
+            + " stopped before removing anything: readlink /proc/self/fd/4:"
+            + " java.io.IOException: /proc/self/fd/4: Input/output error [target "
+            + proc
+            + "]; still mounted: "
+            + proc,
+        e.getMessage());
+    assertEquals(List.of(proc), kernel.mountPoints());
+    assertEquals(Map.of(), kernel.openDescriptors());
+  }
+
+  @Test
+  void mountinfoThatCannotBeReadStopsTeardown() throws Exception {
+    kernel.failProc("mountinfo");
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertEquals(
+        "read /proc/self/mountinfo: java.io.IOException: /proc/self/mountinfo: Input/output error",
+        e.getMessage());
+    assertTrue(Files.exists(layout.journal()), "nothing removed unproven");
+    assertEquals(Map.of(), kernel.openDescriptors());
   }
 }

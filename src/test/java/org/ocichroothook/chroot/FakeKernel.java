@@ -1,6 +1,7 @@
 package org.ocichroothook.chroot;
 
 import static org.ocichroothook.sys.Linux.AT_FDCWD;
+import static org.ocichroothook.sys.Linux.MS_PRIVATE;
 import static org.ocichroothook.sys.Linux.MS_REMOUNT;
 import static org.ocichroothook.sys.Linux.O_DIRECTORY;
 import static org.ocichroothook.sys.Linux.O_NOFOLLOW;
@@ -41,6 +42,7 @@ final class FakeKernel implements Syscalls, ProcFs {
   private final List<String> calls = new ArrayList<>();
   private final List<Path> stubborn = new ArrayList<>();
   private final Map<Path, Path> moved = new TreeMap<>();
+  private final List<String> procFailures = new ArrayList<>();
   private int nextMountId = 100;
 
   /**
@@ -70,6 +72,12 @@ final class FakeKernel implements Syscalls, ProcFs {
 
   FakeKernel fail(String call, int errno) {
     return fail(call, args -> true, errno);
+  }
+
+  /** Makes every later read of {@code /proc} ({@code "whereIs"} or {@code "mountinfo"}) fail. */
+  FakeKernel failProc(String read) {
+    procFailures.add(read);
+    return this;
   }
 
   /** A mount at {@code at} that umount2 reports taken off but that stays, as no kernel should. */
@@ -223,6 +231,13 @@ final class FakeKernel implements Syscalls, ProcFs {
     if (at == null || !Files.exists(at, LinkOption.NOFOLLOW_LINKS)) {
       throw error("mount", Errnos.ENOENT, source, target, fstype, flags);
     }
+    if ((flags & MS_PRIVATE) != 0) {
+      // A change of propagation: EINVAL on a path that is not a mount point, as the kernel says.
+      if (mounts.stream().noneMatch(m -> m.at.equals(at))) {
+        throw error("mount", Errnos.EINVAL, source, target, fstype, flags);
+      }
+      return;
+    }
     if ((flags & MS_REMOUNT) != 0) {
       if (mounts.stream().noneMatch(m -> m.at.equals(at))) {
         throw error("mount", Errnos.EINVAL, source, target, fstype, flags);
@@ -255,6 +270,9 @@ final class FakeKernel implements Syscalls, ProcFs {
 
   @Override
   public Path whereIs(int fd) throws IOException {
+    if (procFailures.contains("whereIs")) {
+      throw new IOException(FD_PREFIX + fd + ": Input/output error");
+    }
     Path at = fds.get(fd);
     if (at == null) {
       throw new IOException(FD_PREFIX + fd + ": no such descriptor");
@@ -263,7 +281,10 @@ final class FakeKernel implements Syscalls, ProcFs {
   }
 
   @Override
-  public String mountinfo() {
+  public String mountinfo() throws IOException {
+    if (procFailures.contains("mountinfo")) {
+      throw new IOException("/proc/self/mountinfo: Input/output error");
+    }
     StringBuilder text = new StringBuilder();
     for (Mount m : mounts) {
       text.append(m.id)

@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.Command.Result;
 import org.ocichroothook.InProcess;
-import org.ocichroothook.InProcess.Result;
 import org.ocichroothook.TestStateDir;
 
 /**
@@ -23,18 +22,8 @@ class ForeignDirectoryIT {
   private static final String BUNDLE = "/srv/bundles/demo";
 
   @TempDir Path base;
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private final InProcess hook = InProcess.real();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    dir = TestStateDir.create(base);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    dir.close();
-  }
 
   private Path foreign(String id) throws Exception {
     Path d = Files.createDirectories(dir.containerDir(id));

@@ -3,7 +3,7 @@ package org.ocichroothook.chroot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -11,9 +11,11 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.Command.Result;
 import org.ocichroothook.InProcess;
-import org.ocichroothook.InProcess.Result;
+import org.ocichroothook.TestJson;
 import org.ocichroothook.TestStateDir;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.Syscalls;
@@ -32,14 +34,13 @@ class StateDirectoryPathIT {
   @TempDir Path tmp;
   private Path base;
   private Path config;
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private final Syscalls sys = SyscallsFactory.create();
   private final InProcess hook = InProcess.real();
 
   @BeforeEach
   void setUp() throws Exception {
     base = tmp.toRealPath();
-    dir = TestStateDir.create(base.resolve("fixture"));
     config = base.resolve("config.json");
   }
 
@@ -152,14 +153,13 @@ class StateDirectoryPathIT {
   }
 
   private void writeConfig(Path stateDir) throws Exception {
-    Files.writeString(
-        config,
-        """
-        {"stateDir": "%s", "executable": "%s", "logFile": "%s",
-         "platforms": {"ptrace": []}}
-        """
-            .formatted(stateDir, dir.executable(), dir.logFile()),
-        StandardCharsets.UTF_8);
+    ObjectNode json =
+        TestJson.object()
+            .put("stateDir", stateDir.toString())
+            .put("executable", dir.executable().toString())
+            .put("logFile", dir.logFile().toString());
+    json.putObject("platforms").putArray("ptrace");
+    TestJson.write(config, json);
   }
 
   private Result prestart(Path stateDir, String id) throws Exception {

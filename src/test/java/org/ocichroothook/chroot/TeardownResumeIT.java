@@ -9,9 +9,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.TestStateDir;
 import org.ocichroothook.plan.MountKind;
@@ -31,18 +30,8 @@ class TeardownResumeIT {
   private static final Path BUNDLE = Path.of("/srv/bundles/demo");
 
   @TempDir Path base;
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private final Syscalls sys = SyscallsFactory.create();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    dir = TestStateDir.create(base);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    dir.close();
-  }
 
   @Test
   void theJournalIsRemovedLast() throws Exception {

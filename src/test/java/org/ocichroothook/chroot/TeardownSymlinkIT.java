@@ -11,9 +11,10 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.Command.Result;
 import org.ocichroothook.InProcess;
-import org.ocichroothook.InProcess.Result;
 import org.ocichroothook.TestStateDir;
 import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.plan.MountPlan;
@@ -33,14 +34,13 @@ class TeardownSymlinkIT {
   private static final String BUNDLE = "/srv/bundles/demo";
 
   @TempDir Path base;
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private Path host;
   private final Syscalls sys = SyscallsFactory.create();
   private final InProcess hook = InProcess.real();
 
   @BeforeEach
   void setUp() throws Exception {
-    dir = TestStateDir.create(base.resolve("t"));
     host = Files.createDirectories(base.toRealPath().resolve("host"));
   }
 

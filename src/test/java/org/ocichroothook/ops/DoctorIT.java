@@ -14,9 +14,9 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.Command;
 import org.ocichroothook.TestStateDir;
@@ -33,7 +33,7 @@ class DoctorIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path base;
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private Path home;
   private Path hooksDir;
   private Path containersConf;
@@ -41,7 +41,6 @@ class DoctorIT {
 
   @BeforeEach
   void install() throws Exception {
-    dir = TestStateDir.create(base.resolve("t"));
     home = Files.createDirectories(base.resolve("lib/oci-chroot-hook"));
     Path target = REPO.resolve("target");
     Files.copy(target.resolve("oci-chroot-hook.jar"), home.resolve("oci-chroot-hook.jar"));
@@ -69,11 +68,6 @@ class DoctorIT {
         containersConf,
         "[engine]\nhooks_dir = [\"" + hooksDir + "\"]\n",
         java.nio.charset.StandardCharsets.UTF_8);
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    dir.close();
   }
 
   @Test

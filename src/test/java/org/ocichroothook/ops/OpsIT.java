@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -26,11 +27,12 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.Command;
 import org.ocichroothook.InProcess;
+import org.ocichroothook.TestJson;
 import org.ocichroothook.TestStateDir;
 import org.ocichroothook.chroot.MountTable;
 
@@ -44,19 +46,13 @@ class OpsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path base;
-  TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private final InProcess hook = InProcess.real();
   private final List<Process> processes = new ArrayList<>();
-
-  @BeforeEach
-  void setUp() throws Exception {
-    dir = TestStateDir.create(base.resolve("t"));
-  }
 
   @AfterEach
   void tearDown() throws Exception {
     processes.forEach(Process::destroyForcibly);
-    dir.close();
   }
 
   @Test
@@ -78,7 +74,7 @@ class OpsIT {
 
     Map<String, String> snapshot = snapshot();
     String mounts = TestStateDir.mountinfo();
-    InProcess.Result dry = ops("gc", "--dry-run", "--min-age", "0s");
+    Command.Result dry = ops("gc", "--dry-run", "--min-age", "0s");
     assertEquals(0, dry.code(), dry.stderr());
     assertEquals(
         Set.of(
@@ -95,7 +91,7 @@ class OpsIT {
     assertEquals(snapshot, snapshot(), "--dry-run changes nothing");
     assertEquals(mounts, TestStateDir.mountinfo());
 
-    InProcess.Result young = ops("gc");
+    Command.Result young = ops("gc");
     assertEquals(0, young.code(), young.stderr());
     assertTrue(
         young
@@ -107,7 +103,7 @@ class OpsIT {
         young.stdout());
     assertEquals(snapshot, snapshot(), "the default --min-age keeps what was just made");
 
-    InProcess.Result gc = ops("gc", "--min-age", "0s");
+    Command.Result gc = ops("gc", "--min-age", "0s");
     assertEquals(0, gc.code(), gc.stdout() + gc.stderr());
     assertEquals("", gc.stderr());
     assertTrue(gc.stdout().contains("removed dead-pid: process " + doomed.pid() + " is gone"));
@@ -120,7 +116,7 @@ class OpsIT {
     String log = Files.readString(dir.logFile());
     assertTrue(log.contains("[dead-pid] gc: removing, process " + doomed.pid() + " is gone"), log);
 
-    InProcess.Result again = ops("gc", "--min-age", "0s");
+    Command.Result again = ops("gc", "--min-age", "0s");
     assertEquals(0, again.code());
     assertFalse(again.stdout().contains("removed"), again.stdout());
   }
@@ -139,7 +135,7 @@ class OpsIT {
         text.replace(
             "\"pidStartTime\":\"" + start + "\"",
             "\"pidStartTime\":\"" + (Long.parseLong(start) - 1) + "\""));
-    InProcess.Result gc = ops("gc", "--min-age", "0s");
+    Command.Result gc = ops("gc", "--min-age", "0s");
     assertEquals(0, gc.code(), gc.stderr());
     assertTrue(
         gc.stdout().startsWith("removed reused: pid " + live.pid() + " is another process now"),
@@ -158,7 +154,7 @@ class OpsIT {
     Files.createDirectory(dir.containerDir("c-empty"));
     String mounts = TestStateDir.mountinfo();
 
-    InProcess.Result r = ops("list", "--json");
+    Command.Result r = ops("list", "--json");
     assertEquals(0, r.code(), r.stderr());
     JsonNode list = JSON.readTree(r.stdout());
     assertEquals(3, list.size(), r.stdout());
@@ -181,7 +177,7 @@ class OpsIT {
     assertEquals("no journal: no evidence, kept (remove it by hand)", e.get("reason").asText());
     assertTrue(e.get("pid").isNull());
 
-    InProcess.Result text = ops("list");
+    Command.Result text = ops("list");
     assertEquals(0, text.code());
     List<String> rows = text.stdout().lines().toList();
     assertTrue(rows.get(0).startsWith("ID "), text.stdout());
@@ -196,11 +192,9 @@ class OpsIT {
     Path bundle = Files.createDirectories(base.resolve("bundle"));
     Process live = container();
     ok(prestart("c1", (int) live.pid(), bundle));
-    for (Path p = dir.config(); p != null && p.startsWith(base.getParent()); p = p.getParent()) {
-      if (Files.isDirectory(p)) {
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-      }
-    }
+    // The fixture's own directory only: walking further up would reach the shared /tmp.
+    Files.setPosixFilePermissions(
+        dir.config().getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(dir.config(), PosixFilePermissions.fromString("rw-r--r--"));
     Command.Result r =
         Command.run(
@@ -292,7 +286,7 @@ class OpsIT {
 
   @Test
   void usageErrorsExitTwo() {
-    InProcess.Result r = ops("gc", "--min-age", "ten");
+    Command.Result r = ops("gc", "--min-age", "ten");
     assertEquals(2, r.code());
     assertEquals(
         "oci-chroot-hook: --min-age wants a DURATION like 90s, 10m, 2h or 1d, got \"ten\""
@@ -348,27 +342,27 @@ class OpsIT {
     p.waitFor();
   }
 
-  InProcess.Result prestart(String id, Integer pid, Path bundle) {
+  Command.Result prestart(String id, Integer pid, Path bundle) {
     return hook.run(state(id, pid, bundle), "--config", dir.config().toString(), "prestart");
   }
 
-  InProcess.Result ops(String... args) {
+  Command.Result ops(String... args) {
     List<String> all = new ArrayList<>(List.of("--config", dir.config().toString()));
     all.addAll(List.of(args));
     return hook.run("", all.toArray(String[]::new));
   }
 
   static String state(String id, Integer pid, Path bundle) {
-    return "{\"ociVersion\":\"1.0.2\",\"id\":\""
-        + id
-        + "\",\"status\":\"creating\","
-        + (pid == null ? "" : "\"pid\":" + pid + ",")
-        + "\"bundle\":\""
-        + bundle
-        + "\",\"annotations\":{\"dev.gvisor.flag.platform\":\"ptrace\"}}";
+    ObjectNode state = TestJson.object().put("ociVersion", "1.0.2").put("id", id);
+    state.put("status", "creating");
+    if (pid != null) {
+      state.put("pid", pid);
+    }
+    state.put("bundle", bundle.toString());
+    return TestJson.text(TestJson.withPlatform(state, "ptrace"));
   }
 
-  static void ok(InProcess.Result r) {
+  static void ok(Command.Result r) {
     assertEquals(0, r.code(), r.stdout() + r.stderr());
   }
 

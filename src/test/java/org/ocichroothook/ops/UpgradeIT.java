@@ -10,10 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.Command;
 import org.ocichroothook.Fixtures;
@@ -32,7 +31,7 @@ class UpgradeIT {
   private static final Path OLD = REPO.resolve("target/release-0.1.0");
 
   @TempDir Path base;
-  private TestStateDir dir;
+  @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private final InProcess hook = InProcess.real();
 
   /** Builds 0.1.0 once (kept in target/ for the second backend's run). */
@@ -64,16 +63,6 @@ class UpgradeIT {
         .ok();
   }
 
-  @BeforeEach
-  void setUp() throws Exception {
-    dir = TestStateDir.create(base.resolve("t"));
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    dir.close();
-  }
-
   @Test
   void aChrootOfTheOldReleaseIsListedAndTornDownByThisOne() throws Exception {
     String before = TestStateDir.mountinfo();
@@ -84,7 +73,7 @@ class UpgradeIT {
         "0.1.0 writes what the version-1 fixture (read by JournalVersionsTest) says");
     assertEquals(3, MountTable.read().atOrBelow(dir.containerDir("c1")).size());
 
-    InProcess.Result list = ops("list", "--json");
+    Command.Result list = ops("list", "--json");
     assertEquals(0, list.code(), list.stderr());
     JsonNode c1 = new ObjectMapper().readTree(list.stdout()).get(0);
     assertEquals(1, c1.get("journalVersion").asInt());
@@ -92,7 +81,7 @@ class UpgradeIT {
     assertEquals(3, c1.get("mounted").asInt());
     assertTrue(c1.get("pid").isNull());
 
-    InProcess.Result r =
+    Command.Result r =
         hook.run(
             TestStateDir.state("c1", "stopped", "/srv/b", "kvm"),
             "--config",
@@ -110,7 +99,7 @@ class UpgradeIT {
     oldPrestart("old-gone", gone.toString());
     oldPrestart("old-kept", kept.toString());
     Files.delete(gone);
-    InProcess.Result gc = ops("gc", "--min-age", "0s");
+    Command.Result gc = ops("gc", "--min-age", "0s");
     assertEquals(0, gc.code(), gc.stdout() + gc.stderr());
     assertTrue(
         gc.stdout()
@@ -133,7 +122,7 @@ class UpgradeIT {
     assertEquals(0, r.code(), r.toString());
   }
 
-  private InProcess.Result ops(String... args) {
+  private Command.Result ops(String... args) {
     List<String> all = new java.util.ArrayList<>(List.of("--config", dir.config().toString()));
     all.addAll(List.of(args));
     return hook.run("", all.toArray(String[]::new));

@@ -1,0 +1,36 @@
+package org.ocichroothook.chroot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The tree remover's own messages, rootless: the mount table is text, the files real. */
+class TreeRemoverTest {
+  @TempDir Path tmp;
+
+  @Test
+  void aMountPointIsNotRemovedNorAnythingAboveIt() throws Exception {
+    Path base = tmp.toRealPath();
+    Path mounted = Files.createDirectories(base.resolve("c1/root/proc"));
+    Files.writeString(mounted.resolve("file"), "");
+    MountTable table = MountTable.parse("100 1 0:1 / " + mounted + " rw - proc proc rw\n");
+    assertEquals(
+        List.of("not removing " + mounted + ": it is a mount point"),
+        TreeRemover.remove(base, "c1", table));
+    assertTrue(Files.exists(mounted.resolve("file")), "nothing below it touched");
+    assertTrue(Files.isDirectory(base.resolve("c1/root")), "nor its parents");
+  }
+
+  @Test
+  void aParentThatCannotBeOpenedIsNamed() throws Exception {
+    Path gone = tmp.toRealPath().resolve("gone");
+    assertEquals(
+        List.of("remove " + gone.resolve("c1") + ": java.nio.file.NoSuchFileException: " + gone),
+        TreeRemover.remove(gone, "c1", MountTable.parse("")));
+  }
+}
