@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,11 +32,6 @@ class ChrootRemoverTest {
   private Layout layout;
   private Path proc;
   private final FakeKernel kernel = new FakeKernel();
-
-  @BeforeAll
-  static void logLikeTheHook() {
-    FakeKernel.logLikeTheHook();
-  }
 
   @BeforeEach
   void setUp() throws Exception {

@@ -45,25 +45,6 @@ final class FakeKernel implements Syscalls, ProcFs {
   private final List<String> procFailures = new ArrayList<>();
   private int nextMountId = 100;
 
-  /**
-   * slf4j-simple reads its settings once per JVM, when the first logger is made. The chroot code
-   * logs; the hook's LogSink sets these before its first line, and a unit test that logs first must
-   * set the same, or tests that read the log format later in this JVM see another one.
-   */
-  static void logLikeTheHook() {
-    for (String[] kv :
-        new String[][] {
-          {"org.slf4j.simpleLogger.logFile", "System.err"},
-          {"org.slf4j.simpleLogger.showDateTime", "false"},
-          {"org.slf4j.simpleLogger.showThreadName", "false"},
-          {"org.slf4j.simpleLogger.showShortLogName", "true"}
-        }) {
-      if (System.getProperty(kv[0]) == null) {
-        System.setProperty(kv[0], kv[1]);
-      }
-    }
-  }
-
   /** Fails every later {@code call} whose arguments match, with {@code errno}. */
   FakeKernel fail(String call, Predicate<List<Object>> when, int errno) {
     rules.add(new Rule(call, when, errno));
