@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  * JDK under test ({@code java.home}), so the launcher tests run that JDK and not whatever {@code
  * /usr/bin/java} is.
  */
-final class Installation {
+public final class Installation {
   static final Path REPO = HookLauncherIT.CHECKOUT_LAUNCHER.getParent();
   static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
 
@@ -25,7 +25,7 @@ final class Installation {
   }
 
   /** Copies the build into {@code prefix + "/lib dir/oci-chroot-hook"}. */
-  static Installation create(Path prefix) throws IOException {
+  public static Installation create(Path prefix) throws IOException {
     Path home = Files.createDirectories(prefix.resolve("lib dir/oci-chroot-hook"));
     Path target = REPO.resolve("target");
     Files.copy(target.resolve("oci-chroot-hook.jar"), home.resolve("oci-chroot-hook.jar"));
@@ -58,7 +58,7 @@ final class Installation {
     return home;
   }
 
-  Path launcher() {
+  public Path launcher() {
     return home.resolve("hook");
   }
 

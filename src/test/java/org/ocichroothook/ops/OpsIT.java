@@ -32,6 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.Command;
 import org.ocichroothook.InProcess;
+import org.ocichroothook.Installation;
 import org.ocichroothook.TestJson;
 import org.ocichroothook.TestStateDir;
 import org.ocichroothook.chroot.MountTable;
@@ -196,6 +197,9 @@ class OpsIT {
     Files.setPosixFilePermissions(
         dir.config().getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.setPosixFilePermissions(dir.config(), PosixFilePermissions.fromString("rw-r--r--"));
+    // An installed copy beside the configuration: the checkout may sit where nobody cannot reach
+    // (a clone in /root, mode 0700).
+    Path launcher = Installation.create(dir.config().getParent().resolve("prefix")).launcher();
     Command.Result r =
         Command.run(
             List.of(
@@ -203,7 +207,7 @@ class OpsIT {
                 "--reuid=65534",
                 "--regid=65534",
                 "--clear-groups",
-                LAUNCHER.toString(),
+                launcher.toString(),
                 "--config",
                 dir.config().toString(),
                 "list",
