@@ -198,7 +198,14 @@ class NodeImageIT {
     assertEquals(
         "JAVA=" + PREFIX + "/lib/oci-chroot-hook/runtime/bin/java",
         Files.readAllLines(home.resolve("launcher.conf")).get(1));
-    assertTrue(Files.isRegularFile(home.resolve("hook.aot")), "the archive, built on the node");
+    // The archive's kind follows the runtime's version, as packaging/jvm-flags decides it: an AOT
+    // cache from JDK 25 on, an AppCDS archive before (Debian 12's newest JDK is 17).
+    String release = Files.readString(home.resolve("runtime/release"));
+    java.util.regex.Matcher version =
+        java.util.regex.Pattern.compile("JAVA_VERSION=\"(\\d+)").matcher(release);
+    assertTrue(version.find(), release);
+    String archive = Integer.parseInt(version.group(1)) >= 25 ? "hook.aot" : "hook.jsa";
+    assertTrue(Files.isRegularFile(home.resolve(archive)), "the archive, built on the node");
     String manifest = Files.readString(home.resolve("install-manifest"));
     assertTrue(manifest.contains("file " + HOOKS_DIR + "/oci-chroot-hook.json\n"), manifest);
     assertTrue(manifest.contains("config " + CONFIG_DIR + "/config.json "), manifest);
