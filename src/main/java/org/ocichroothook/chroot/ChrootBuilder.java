@@ -1,5 +1,9 @@
 package org.ocichroothook.chroot;
 
+import static org.ocichroothook.sys.Linux.S_IFDIR;
+import static org.ocichroothook.sys.Linux.S_IFMT;
+import static org.ocichroothook.sys.Linux.isDevice;
+
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -26,10 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChrootBuilder {
   private static final Logger LOG = LoggerFactory.getLogger(ChrootBuilder.class);
-  private static final int S_IFMT = 0170000;
-  private static final int S_IFCHR = 0020000;
-  private static final int S_IFBLK = 0060000;
-  private static final int S_IFDIR = 0040000;
 
   /** {@code <id>}: only root may list it; the sandbox reaches its root through it. */
   private static final int CONTAINER_DIR_MODE = 0711;
@@ -208,7 +208,7 @@ public final class ChrootBuilder {
         }
         case DEVICE -> {
           int mode = (Integer) Files.getAttribute(source, "unix:mode");
-          if ((mode & S_IFMT) != S_IFCHR && (mode & S_IFMT) != S_IFBLK) {
+          if (!isDevice(mode)) {
             throw new ChrootException(
                 "device " + source + " for platform " + platform + ": not a device file");
           }

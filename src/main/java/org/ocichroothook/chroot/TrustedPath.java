@@ -1,5 +1,9 @@
 package org.ocichroothook.chroot;
 
+import static org.ocichroothook.sys.Linux.S_IFDIR;
+import static org.ocichroothook.sys.Linux.S_IFLNK;
+import static org.ocichroothook.sys.Linux.S_IFMT;
+
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -26,9 +30,6 @@ import java.util.Map;
  * it, so it cannot change between the check and the use.
  */
 final class TrustedPath {
-  private static final int S_IFMT = 0170000;
-  private static final int S_IFDIR = 0040000;
-  private static final int S_IFLNK = 0120000;
   private static final int S_ISVTX = 01000;
   private static final int MAX_SYMLINKS = 40;
 

@@ -1,5 +1,14 @@
 package org.ocichroothook.file;
 
+import static org.ocichroothook.sys.Linux.S_IFBLK;
+import static org.ocichroothook.sys.Linux.S_IFCHR;
+import static org.ocichroothook.sys.Linux.S_IFDIR;
+import static org.ocichroothook.sys.Linux.S_IFIFO;
+import static org.ocichroothook.sys.Linux.S_IFLNK;
+import static org.ocichroothook.sys.Linux.S_IFMT;
+import static org.ocichroothook.sys.Linux.S_IFREG;
+import static org.ocichroothook.sys.Linux.S_IFSOCK;
+
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,8 +40,6 @@ import org.ocichroothook.sys.Syscalls;
  * /proc/self/fd/N} for reading or appending. No check and use of a path are ever apart.
  */
 public final class RegularFile implements AutoCloseable {
-  private static final int S_IFMT = 0170000;
-  private static final int S_IFREG = 0100000;
 
   private final Syscalls sys;
   private final int fd;
@@ -191,12 +198,12 @@ public final class RegularFile implements AutoCloseable {
 
   static String typeName(int mode) {
     return switch (mode & S_IFMT) {
-      case 0010000 -> "a FIFO";
-      case 0020000 -> "a character device";
-      case 0040000 -> "a directory";
-      case 0060000 -> "a block device";
-      case 0120000 -> "a symlink";
-      case 0140000 -> "a socket";
+      case S_IFIFO -> "a FIFO";
+      case S_IFCHR -> "a character device";
+      case S_IFDIR -> "a directory";
+      case S_IFBLK -> "a block device";
+      case S_IFLNK -> "a symlink";
+      case S_IFSOCK -> "a socket";
       default -> "file type " + Integer.toOctalString(mode & S_IFMT);
     };
   }

@@ -1,5 +1,7 @@
 package org.ocichroothook.ops;
 
+import static org.ocichroothook.sys.Linux.isDevice;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -36,9 +38,6 @@ record Doctor(
     boolean configExplicit,
     String containersConf,
     Path root) {
-  private static final int S_IFMT = 0170000;
-  private static final int S_IFCHR = 0020000;
-  private static final int S_IFBLK = 0060000;
   private static final List<String> CRIO = List.of("usr/bin/crio", "usr/local/bin/crio");
 
   List<Check> run() {
@@ -106,7 +105,7 @@ record Doctor(
       for (Path device : p.getValue()) {
         try {
           int mode = (Integer) Files.getAttribute(device, "unix:mode");
-          if ((mode & S_IFMT) != S_IFCHR && (mode & S_IFMT) != S_IFBLK) {
+          if (!isDevice(mode)) {
             bad.add(device + " is not a device file");
           }
         } catch (IOException e) {

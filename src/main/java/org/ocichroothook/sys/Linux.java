@@ -25,6 +25,22 @@ public final class Linux {
   public static final long MS_BIND = 0x1000;
   public static final long MS_PRIVATE = 0x40000;
 
+  /** File types in stat's {@code st_mode}: {@code mode & S_IFMT} is one of the others. */
+  public static final int S_IFMT = 0170000;
+
+  public static final int S_IFIFO = 0010000;
+  public static final int S_IFCHR = 0020000;
+  public static final int S_IFDIR = 0040000;
+  public static final int S_IFBLK = 0060000;
+  public static final int S_IFREG = 0100000;
+  public static final int S_IFLNK = 0120000;
+  public static final int S_IFSOCK = 0140000;
+
+  /** Whether {@code mode} (stat's {@code st_mode}) is a character or block device's. */
+  public static boolean isDevice(int mode) {
+    return (mode & S_IFMT) == S_IFCHR || (mode & S_IFMT) == S_IFBLK;
+  }
+
   public static final int MNT_DETACH = 0x2;
   public static final int UMOUNT_NOFOLLOW = 0x8;
 
