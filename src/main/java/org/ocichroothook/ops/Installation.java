@@ -36,11 +36,52 @@ record Installation(Path launcher, Path home, Path tools) {
     if (Files.isRegularFile(conf)) {
       for (String line : lines(conf)) {
         if (line.startsWith("JAVA=") && line.length() > 5) {
-          return Path.of(line.substring(5).strip());
+          String word = shellWord(line.substring(5).strip());
+          return word == null || word.isEmpty() ? null : Path.of(word);
         }
       }
     }
     return null;
+  }
+
+  /**
+   * The value of one shell word as bash reads it when the launcher sources launcher.conf: ./install
+   * writes JAVA with {@code printf %q} (a backslash before each special character), and quoting
+   * with '...' or "..." is read too. Null for what this does not read ({@code $'...'}, which %q
+   * writes only for control characters), rather than a wrong path.
+   */
+  static String shellWord(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\\' && i + 1 < text.length()) {
+        out.append(text.charAt(++i));
+      } else if (c == '\'') {
+        int end = text.indexOf('\'', i + 1);
+        if (end < 0) {
+          return null;
+        }
+        out.append(text, i + 1, end);
+        i = end;
+      } else if (c == '"') {
+        for (i++; i < text.length() && text.charAt(i) != '"'; i++) {
+          if (text.charAt(i) == '\\'
+              && i + 1 < text.length()
+              && "$`\"\\".indexOf(text.charAt(i + 1)) >= 0) {
+            i++;
+          }
+          out.append(text.charAt(i));
+        }
+        if (i >= text.length()) {
+          return null;
+        }
+      } else if (c == '$' || c == '`' || Character.isWhitespace(c)) {
+        return null;
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 
   /**
