@@ -54,7 +54,7 @@ public final class Installation {
         "JAVA='" + JAVA.toRealPath() + "'\nJAVA_FLAGS=(" + flags + ")\n");
   }
 
-  Path home() {
+  public Path home() {
     return home;
   }
 

@@ -9,11 +9,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,20 +39,9 @@ class DoctorIT {
 
   @BeforeEach
   void install() throws Exception {
-    home = Files.createDirectories(base.resolve("lib/oci-chroot-hook"));
-    Path target = REPO.resolve("target");
-    Files.copy(target.resolve("oci-chroot-hook.jar"), home.resolve("oci-chroot-hook.jar"));
-    copyTree(target.resolve("lib"), home.resolve("lib"));
-    copyTree(target.resolve("native"), home.resolve("native"));
-    for (String tool : List.of("build-archive", "jvm-flags")) {
-      Files.copy(
-          REPO.resolve("packaging").resolve(tool),
-          home.resolve(tool),
-          StandardCopyOption.COPY_ATTRIBUTES);
-    }
-    Files.copy(REPO.resolve("hook"), home.resolve("hook"), StandardCopyOption.COPY_ATTRIBUTES);
-    Files.writeString(
-        home.resolve("launcher.conf"), "JAVA=" + JAVA.toRealPath() + "\nJAVA_FLAGS=\n");
+    // As ./install lays it out, under a prefix with a space, launcher.conf naming the JDK under
+    // test.
+    home = org.ocichroothook.Installation.create(base).home();
     // What the launcher accepts as fresh: newer than the JVM, the jar and lib (its mtime only).
     Integer major = Installation.major(JAVA.toRealPath());
     archive = home.resolve(major != null && major >= 25 ? "hook.aot" : "hook.jsa");
@@ -196,18 +183,5 @@ class DoctorIT {
                 home.resolve("hook").toString(), "--config", dir.config().toString(), "doctor"));
     command.addAll(List.of(more));
     return Command.run(command, Map.of("CONTAINERS_CONF", containersConf.toString()), null);
-  }
-
-  private static void copyTree(Path from, Path to) throws Exception {
-    try (Stream<Path> files = Files.walk(from)) {
-      for (Path f : files.toList()) {
-        Path dest = to.resolve(from.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(dest);
-        } else {
-          Files.copy(f, dest);
-        }
-      }
-    }
   }
 }
