@@ -22,8 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
-import org.ocichroothook.chroot.MountEntry;
-import org.ocichroothook.chroot.MountTable;
+import org.ocichroothook.mountinfo.MountEntry;
+import org.ocichroothook.mountinfo.MountTable;
 
 /**
  * The Kubernetes node image, without a cluster: {@code deploy/kubernetes/build-image} builds it

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.Command.Result;
+import org.ocichroothook.cli.CommandLine;
 
 /** The nri command's dispatch and its usage errors, in-process; nothing here connects. */
 class NriCommandLineTest {

@@ -1,7 +1,7 @@
 package org.ocichroothook.chroot;
 
 import java.util.List;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
 
 /**
  * Setting up or tearing down a chroot failed: exit 1, or exit 2 when what failed was reading input

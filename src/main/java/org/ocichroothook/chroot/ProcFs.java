@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.ocichroothook.mountinfo.MountTable;
 
 /**
  * What the chroot code reads from {@code /proc} besides the calls in {@code Syscalls}: where an

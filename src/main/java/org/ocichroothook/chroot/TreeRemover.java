@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.ocichroothook.mountinfo.MountEntry;
+import org.ocichroothook.mountinfo.MountTable;
 
 /**
  * Removes a container directory without following a symlink and without entering a mount point. It

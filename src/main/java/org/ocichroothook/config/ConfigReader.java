@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.ocichroothook.file.RegularFile;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.json.JsonInput;
 import org.ocichroothook.sys.Syscalls;
 

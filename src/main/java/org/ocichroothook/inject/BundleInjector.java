@@ -29,7 +29,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import org.ocichroothook.file.RegularFile;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.json.JsonInput;
 import org.ocichroothook.json.Utf8;
 import org.ocichroothook.sys.Syscalls;

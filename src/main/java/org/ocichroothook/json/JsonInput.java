@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.text.Printable;
 
 /**

@@ -6,6 +6,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import org.ocichroothook.input.BadInputException;
 
 /**
  * Strict UTF-8: Jackson's byte parser decodes overlong forms ({@code \xc1\xad} as "m") and encoded

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.ocichroothook.config.Config;
 import org.ocichroothook.config.ConfigReader;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.log.LogFile;
 import org.ocichroothook.sys.Syscalls;
 import org.ocichroothook.text.Printable;

@@ -2,7 +2,7 @@ package org.ocichroothook.ops;
 
 import java.nio.file.Path;
 import java.time.Instant;
-import org.ocichroothook.chroot.Journal;
+import org.ocichroothook.journal.Journal;
 
 /**
  * One container directory under the state directory, as {@code list} shows it and gc judges it.

@@ -13,12 +13,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import org.ocichroothook.chroot.Journal;
-import org.ocichroothook.chroot.JournalReader;
 import org.ocichroothook.chroot.Layout;
-import org.ocichroothook.chroot.MountEntry;
-import org.ocichroothook.chroot.MountTable;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
+import org.ocichroothook.journal.Journal;
+import org.ocichroothook.journal.JournalFile;
+import org.ocichroothook.mountinfo.MountEntry;
+import org.ocichroothook.mountinfo.MountTable;
 import org.ocichroothook.state.ContainerId;
 import org.ocichroothook.text.Printable;
 
@@ -100,7 +100,7 @@ final class ChrootScanner {
     Journal journal = null;
     String problem = null;
     try {
-      journal = JournalReader.read(layout);
+      journal = JournalFile.read(layout.journal());
       if (journal == null) {
         problem = "no journal";
       } else if (!journal.id().value().equals(id)) {

@@ -14,11 +14,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.ocichroothook.chroot.MountEntry;
-import org.ocichroothook.chroot.MountTable;
 import org.ocichroothook.config.Config;
 import org.ocichroothook.config.ConfigReader;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
+import org.ocichroothook.mountinfo.MountEntry;
+import org.ocichroothook.mountinfo.MountTable;
 import org.ocichroothook.sys.Syscalls;
 import org.ocichroothook.text.Printable;
 

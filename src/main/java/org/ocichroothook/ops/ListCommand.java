@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.ocichroothook.chroot.MountTable;
+import org.ocichroothook.mountinfo.MountTable;
 import org.ocichroothook.text.Printable;
 
 /**

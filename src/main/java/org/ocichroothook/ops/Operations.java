@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 import org.ocichroothook.chroot.ChrootException;
 import org.ocichroothook.config.Config;
 import org.ocichroothook.config.ConfigReader;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.log.LogFile;
 import org.ocichroothook.sys.Capabilities;
 import org.ocichroothook.sys.Syscalls;

@@ -2,7 +2,7 @@ package org.ocichroothook.ops;
 
 import java.io.IOException;
 import java.time.Instant;
-import org.ocichroothook.chroot.Journal;
+import org.ocichroothook.journal.Journal;
 
 /** What prestart records for gc: the container's pid with its start time, and when and by whom. */
 public final class PrestartOrigin {

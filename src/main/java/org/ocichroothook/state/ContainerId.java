@@ -1,7 +1,7 @@
 package org.ocichroothook.state;
 
 import java.util.regex.Pattern;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.text.Printable;
 
 /**

@@ -3,7 +3,7 @@ package org.ocichroothook.state;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Map;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.text.Printable;
 
 /**

@@ -3,7 +3,7 @@ package org.ocichroothook.state;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.json.JsonInput;
 
 /** Reads the OCI state a runtime writes to a hook's stdin, bounded in size. */

@@ -11,6 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.TestStateDir;
+import org.ocichroothook.journal.Journal;
+import org.ocichroothook.journal.JournalFile;
+import org.ocichroothook.mountinfo.MountTable;
 import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.plan.MountPlan;
 import org.ocichroothook.plan.PlannedMount;
@@ -45,7 +48,7 @@ class ChrootRemoverIT {
     Files.createFile(layout.root().resolve("runsc"));
     JournalFile.write(
         layout.journal(),
-        Journal.start(plan, BUNDLE)
+        Journal.start(plan, BUNDLE, null)
             .withIntent(plan.mounts().get(0))
             .withIntent(plan.mounts().get(1)));
     sys.mount("proc", layout.root().resolve("proc").toString(), "proc", 0xe, null);
@@ -68,7 +71,7 @@ class ChrootRemoverIT {
                     MountKind.EXECUTABLE, dir.executable().toString(), Path.of("runsc"))));
     Files.createDirectories(layout.root().resolve("proc"));
     JournalFile.write(
-        layout.journal(), Journal.start(plan, BUNDLE).withIntent(plan.mounts().get(0)));
+        layout.journal(), Journal.start(plan, BUNDLE, null).withIntent(plan.mounts().get(0)));
     sys.mount("proc", layout.root().resolve("proc").toString(), "proc", 0xe, null);
 
     assertEquals(ChrootBuilder.Outcome.BUILT, new ChrootBuilder(sys).build(layout, plan, BUNDLE));
@@ -120,7 +123,7 @@ class ChrootRemoverIT {
             "ptrace",
             List.of(new PlannedMount(MountKind.PROC, "proc", Path.of("proc"))));
     Path proc = Files.createDirectories(layout.root().resolve("proc"));
-    JournalFile.write(layout.journal(), Journal.start(plan, BUNDLE));
+    JournalFile.write(layout.journal(), Journal.start(plan, BUNDLE, null));
     // A journal that recorded no intent yet, and a mount stacked inside another: mountinfo alone
     // tells teardown what to unmount, deepest first.
     sys.mount("tmpfs", proc.toString(), "tmpfs", 0, null);

@@ -14,6 +14,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.journal.Journal;
+import org.ocichroothook.journal.JournalFile;
 import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.plan.MountPlan;
 import org.ocichroothook.plan.PlannedMount;
@@ -43,7 +45,8 @@ class ChrootRemoverTest {
             List.of(new PlannedMount(MountKind.PROC, "proc", Path.of("proc"))));
     proc = Files.createDirectories(layout.root().resolve("proc"));
     JournalFile.write(
-        layout.journal(), Journal.start(plan, BUNDLE).withIntent(plan.mounts().get(0)).completed());
+        layout.journal(),
+        Journal.start(plan, BUNDLE, null).withIntent(plan.mounts().get(0)).completed());
     kernel.mounted(proc, "proc");
   }
 

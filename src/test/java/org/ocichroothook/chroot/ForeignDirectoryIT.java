@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.Command.Result;
 import org.ocichroothook.InProcess;
 import org.ocichroothook.TestStateDir;
+import org.ocichroothook.mountinfo.MountTable;
 
 /**
  * A directory in the state directory that has no journal was not made by the hook (or holds no more

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.TestStateDir;
+import org.ocichroothook.mountinfo.MountTable;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.SyscallsFactory;
 

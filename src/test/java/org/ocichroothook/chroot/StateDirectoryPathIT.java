@@ -17,6 +17,8 @@ import org.ocichroothook.Command.Result;
 import org.ocichroothook.InProcess;
 import org.ocichroothook.TestJson;
 import org.ocichroothook.TestStateDir;
+import org.ocichroothook.mountinfo.MountEntry;
+import org.ocichroothook.mountinfo.MountTable;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.Syscalls;
 import org.ocichroothook.sys.SyscallsFactory;

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.Command.Result;
 import org.ocichroothook.InProcess;
 import org.ocichroothook.TestStateDir;
+import org.ocichroothook.mountinfo.MountTable;
 
 /**
  * A set-up chroot whose directories someone has since chowned or opened up is not "already set up":

@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.TestStateDir;
+import org.ocichroothook.journal.Journal;
+import org.ocichroothook.journal.JournalFile;
 import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.plan.MountPlan;
 import org.ocichroothook.plan.PlannedMount;
@@ -43,7 +45,8 @@ class TeardownResumeIT {
             List.of(new PlannedMount(MountKind.PROC, "proc", Path.of("proc"))));
     Files.createDirectories(layout.root().resolve("proc"));
     JournalFile.write(
-        layout.journal(), Journal.start(plan, BUNDLE).withIntent(plan.mounts().get(0)).completed());
+        layout.journal(),
+        Journal.start(plan, BUNDLE, null).withIntent(plan.mounts().get(0)).completed());
     // A mount that this teardown's view of mountinfo does not show, so removing root fails (EBUSY)
     // after the tree remover has gone through the rest of the container directory.
     Path hidden = Files.createDirectories(layout.root().resolve("hidden"));

@@ -16,6 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.Command.Result;
 import org.ocichroothook.InProcess;
 import org.ocichroothook.TestStateDir;
+import org.ocichroothook.journal.Journal;
+import org.ocichroothook.journal.JournalFile;
+import org.ocichroothook.mountinfo.MountEntry;
+import org.ocichroothook.mountinfo.MountTable;
 import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.plan.MountPlan;
 import org.ocichroothook.plan.PlannedMount;
@@ -80,7 +84,7 @@ class TeardownSymlinkIT {
     Files.createDirectories(layout.containerDir());
     JournalFile.write(
         layout.journal(),
-        Journal.start(plan, Path.of(BUNDLE)).withIntent(plan.mounts().get(0)).completed());
+        Journal.start(plan, Path.of(BUNDLE), null).withIntent(plan.mounts().get(0)).completed());
     Files.createSymbolicLink(layout.root(), host);
 
     Result r = poststop("s1");
@@ -122,7 +126,7 @@ class TeardownSymlinkIT {
     // An incomplete journal, as a killed prestart leaves it, with dev a link to the host.
     JournalFile.write(
         layout.journal(),
-        Journal.start(plan, Path.of(BUNDLE))
+        Journal.start(plan, Path.of(BUNDLE), null)
             .withIntent(plan.mounts().get(0))
             .withIntent(plan.mounts().get(1)));
     Files.createSymbolicLink(layout.root().resolve("dev"), host);
@@ -151,7 +155,8 @@ class TeardownSymlinkIT {
         plan("s4", "ptrace", new PlannedMount(MountKind.PROC, "proc", Path.of("a/b/c")));
     Files.createDirectories(layout.root().resolve("a"));
     JournalFile.write(
-        layout.journal(), Journal.start(plan, Path.of(BUNDLE)).withIntent(plan.mounts().get(0)));
+        layout.journal(),
+        Journal.start(plan, Path.of(BUNDLE), null).withIntent(plan.mounts().get(0)));
     Files.createSymbolicLink(layout.root().resolve("a/b"), host);
 
     assertEquals(

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.mountinfo.MountTable;
 
 /** The tree remover's own messages, rootless: the mount table is text, the files real. */
 class TreeRemoverTest {

@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Timeout;
 import org.ocichroothook.Command;
 import org.ocichroothook.Fixtures;
 import org.ocichroothook.TestStateDir;
-import org.ocichroothook.chroot.MountEntry;
-import org.ocichroothook.chroot.MountTable;
+import org.ocichroothook.mountinfo.MountEntry;
+import org.ocichroothook.mountinfo.MountTable;
 
 /**
  * containerd (Debian's package) with the runc shim (io.containerd.runc.v2), driven by {@code ctr}:

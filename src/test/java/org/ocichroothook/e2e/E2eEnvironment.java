@@ -19,8 +19,8 @@ import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.ocichroothook.TestStateDir;
-import org.ocichroothook.chroot.MountEntry;
-import org.ocichroothook.chroot.MountTable;
+import org.ocichroothook.mountinfo.MountEntry;
+import org.ocichroothook.mountinfo.MountTable;
 import org.ocichroothook.state.ContainerState;
 import org.ocichroothook.state.StateReader;
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.ocichroothook.Command;
 import org.ocichroothook.TestStateDir;
-import org.ocichroothook.chroot.MountTable;
+import org.ocichroothook.mountinfo.MountTable;
 
 /**
  * A podman container whose poststop never came, because its hooks.d entry was removed before {@code

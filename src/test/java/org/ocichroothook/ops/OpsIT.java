@@ -35,7 +35,7 @@ import org.ocichroothook.InProcess;
 import org.ocichroothook.Installation;
 import org.ocichroothook.TestJson;
 import org.ocichroothook.TestStateDir;
-import org.ocichroothook.chroot.MountTable;
+import org.ocichroothook.mountinfo.MountTable;
 
 /**
  * list and gc against real chroots and real orphans, in the test JVM's private mount namespace: a

@@ -18,7 +18,7 @@ import org.ocichroothook.Command;
 import org.ocichroothook.Fixtures;
 import org.ocichroothook.InProcess;
 import org.ocichroothook.TestStateDir;
-import org.ocichroothook.chroot.MountTable;
+import org.ocichroothook.mountinfo.MountTable;
 
 /**
  * An upgrade while containers run strands nothing: chroots made by the previous release, 0.1.0

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
 
 class ContainerIdTest {
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.ocichroothook.Fixtures;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
 
 class StateReaderTest {
 

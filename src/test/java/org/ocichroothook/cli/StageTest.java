@@ -1,4 +1,4 @@
-package org.ocichroothook;
+package org.ocichroothook.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package org.ocichroothook.chroot;
+package org.ocichroothook.journal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.plan.MountPlan;
 import org.ocichroothook.plan.PlannedMount;
@@ -33,7 +33,7 @@ class JournalFileTest {
   @Test
   void roundTripsAndRecordsIntentsInOrder(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("journal.json");
-    Journal j = Journal.start(PLAN, Path.of("/srv/b"));
+    Journal j = Journal.start(PLAN, Path.of("/srv/b"), null);
     for (PlannedMount m : PLAN.mounts()) {
       j = j.withIntent(m);
       JournalFile.write(file, j);
@@ -101,7 +101,7 @@ class JournalFileTest {
 
   @Test
   void encodingIsStable() throws Exception {
-    Journal j = Journal.start(PLAN, Path.of("/b")).withIntent(PLAN.mounts().get(0));
+    Journal j = Journal.start(PLAN, Path.of("/b"), null).withIntent(PLAN.mounts().get(0));
     assertArrayEquals(
         JournalFile.encode(j), JournalFile.encode(JournalFile.decode(JournalFile.encode(j), "j")));
   }

@@ -1,4 +1,4 @@
-package org.ocichroothook.json;
+package org.ocichroothook.input;
 
 /**
  * Input the hook cannot act on (malformed JSON, a missing or mistyped field, a bad value): exit 2.

@@ -1,4 +1,4 @@
-package org.ocichroothook.chroot;
+package org.ocichroothook.journal;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -22,7 +22,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.json.JsonInput;
 import org.ocichroothook.log.UtcTimestamp;
 import org.ocichroothook.plan.MountKind;
@@ -33,7 +33,7 @@ import org.ocichroothook.state.ContainerId;
  * and then renamed over the journal, so a reader sees the old journal or the new one, never a torn
  * one.
  */
-final class JournalFile {
+public final class JournalFile {
   private static final JsonFactory FACTORY = new JsonFactory();
 
   /** The largest journal read: thousands of times a real one. */
@@ -42,11 +42,11 @@ final class JournalFile {
   private JournalFile() {}
 
   /** Where {@link #write} puts the next journal before renaming it over {@code file}. */
-  static Path temporary(Path file) {
+  public static Path temporary(Path file) {
     return file.resolveSibling(file.getFileName() + ".tmp");
   }
 
-  static void write(Path file, Journal journal) throws IOException {
+  public static void write(Path file, Journal journal) throws IOException {
     Path tmp = temporary(file);
     Files.deleteIfExists(tmp);
     byte[] bytes = encode(journal);
@@ -72,7 +72,7 @@ final class JournalFile {
    * beside it ({@code <stateDir>/<id>} is root's alone), so the type is checked on the path just
    * before the open; the size is checked on the opened file and the read is bounded anyway.
    */
-  static Journal read(Path file) throws IOException, BadInputException {
+  public static Journal read(Path file) throws IOException, BadInputException {
     String document = "journal " + file;
     try {
       BasicFileAttributes attrs =

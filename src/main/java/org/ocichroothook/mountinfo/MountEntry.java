@@ -1,4 +1,4 @@
-package org.ocichroothook.chroot;
+package org.ocichroothook.mountinfo;
 
 import java.nio.file.Path;
 import java.util.Arrays;

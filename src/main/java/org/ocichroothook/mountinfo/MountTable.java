@@ -1,4 +1,4 @@
-package org.ocichroothook.chroot;
+package org.ocichroothook.mountinfo;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,11 +38,11 @@ public final class MountTable {
     return parse(new String(Files.readAllBytes(SELF), StandardCharsets.UTF_8), scope.toString());
   }
 
-  static MountTable parse(String text) {
+  public static MountTable parse(String text) {
     return parse(text, null);
   }
 
-  static MountTable parse(String text, String scope) {
+  public static MountTable parse(String text, String scope) {
     List<MountEntry> entries = new ArrayList<>();
     int start = 0;
     while (start < text.length()) {

@@ -1,4 +1,4 @@
-package org.ocichroothook.chroot;
+package org.ocichroothook.mountinfo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

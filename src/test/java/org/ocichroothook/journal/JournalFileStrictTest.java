@@ -1,4 +1,4 @@
-package org.ocichroothook.chroot;
+package org.ocichroothook.journal;
 
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
 
 /** Issue 8 items 7, 8, 9: the journal is read bounded and strictly. */
 class JournalFileStrictTest {

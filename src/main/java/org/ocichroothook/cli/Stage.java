@@ -1,9 +1,9 @@
-package org.ocichroothook;
+package org.ocichroothook.cli;
 
 import org.ocichroothook.text.Printable;
 
 /** The hook stages the hook does work in, with the names runtimes use for them. */
-enum Stage {
+public enum Stage {
   PRESTART("prestart", true),
   /** The runtime-spec's modern name for prestart; podman 5 writes a hooks.d prestart as this. */
   CREATE_RUNTIME("createRuntime", true),
@@ -18,15 +18,15 @@ enum Stage {
   }
 
   /** True for the stages that build the chroot, false for the one that removes it. */
-  boolean setup() {
+  public boolean setup() {
     return setup;
   }
 
-  String specName() {
+  public String specName() {
     return specName;
   }
 
-  static Stage parse(String name) throws UsageException {
+  public static Stage parse(String name) throws UsageException {
     for (Stage stage : values()) {
       if (stage.specName.equals(name)) {
         return stage;
@@ -54,7 +54,7 @@ enum Stage {
    * The stage a state's status implies, when none was named: a runtime creating vs one that
    * stopped.
    */
-  static Stage fromStatus(String status) throws UsageException {
+  public static Stage fromStatus(String status) throws UsageException {
     if ("creating".equals(status) || "created".equals(status)) {
       return PRESTART;
     }

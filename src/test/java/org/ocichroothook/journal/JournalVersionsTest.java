@@ -1,4 +1,4 @@
-package org.ocichroothook.chroot;
+package org.ocichroothook.journal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.ocichroothook.Fixtures;
-import org.ocichroothook.json.BadInputException;
+import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.state.ContainerId;
 

@@ -1,4 +1,4 @@
-package org.ocichroothook;
+package org.ocichroothook.cli;
 
 import java.nio.file.Path;
 import org.ocichroothook.config.Config;
@@ -10,7 +10,7 @@ import org.ocichroothook.text.Printable;
  * @param stage null when the stage is to be taken from the state's status
  * @param configExplicit whether {@code --config} named the file (then it must exist)
  */
-record CommandLine(
+public record CommandLine(
     Command command,
     Stage stage,
     Path config,
@@ -18,7 +18,7 @@ record CommandLine(
     boolean remove,
     Path bundle) {
 
-  enum Command {
+  public enum Command {
     HOOK,
     INJECT,
     /** The NRI plugin, which parses its own options (org.ocichroothook.nri.NriCommand). */
@@ -27,7 +27,7 @@ record CommandLine(
     VERSION
   }
 
-  static final String USAGE =
+  public static final String USAGE =
       """
       Usage: oci-chroot-hook [--config FILE] [STAGE] < state.json
              oci-chroot-hook inject [--remove] [--config FILE] BUNDLE
@@ -65,7 +65,7 @@ record CommandLine(
       Exit status: 0 success, 1 the work failed, 2 bad usage or bad input.
       """;
 
-  static CommandLine parse(String... args) throws UsageException {
+  public static CommandLine parse(String... args) throws UsageException {
     if (namesNri(args)) {
       return new CommandLine(Command.NRI, null, Config.DEFAULT_FILE, false, false, null);
     }

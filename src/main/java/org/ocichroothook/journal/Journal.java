@@ -1,4 +1,4 @@
-package org.ocichroothook.chroot;
+package org.ocichroothook.journal;
 
 import java.nio.file.Path;
 import java.time.Instant;
@@ -78,27 +78,23 @@ public record Journal(
     return origin == null ? 1 : 2;
   }
 
-  /** A version-1 start, without an origin (tests of teardown; prestart records one). */
-  static Journal start(MountPlan plan, Path bundle) {
-    return start(plan, bundle, null);
-  }
-
-  static Journal start(MountPlan plan, Path bundle, Origin origin) {
+  /** A journal of {@code plan} before its first mount; a null origin makes a version-1 journal. */
+  public static Journal start(MountPlan plan, Path bundle, Origin origin) {
     return new Journal(plan.id(), bundle, plan.platform(), List.of(), false, origin);
   }
 
-  Journal withIntent(PlannedMount mount) {
+  public Journal withIntent(PlannedMount mount) {
     List<Entry> more = new ArrayList<>(mounts);
     more.add(new Entry(mount.kind(), mount.target()));
     return new Journal(id, bundle, platform, more, false, origin);
   }
 
-  Journal completed() {
+  public Journal completed() {
     return new Journal(id, bundle, platform, mounts, true, origin);
   }
 
   /** Whether this journal records exactly the mounts of {@code plan}, finished. */
-  boolean realizes(MountPlan plan) {
+  public boolean realizes(MountPlan plan) {
     if (!complete || !platform.equals(plan.platform()) || mounts.size() != plan.mounts().size()) {
       return false;
     }

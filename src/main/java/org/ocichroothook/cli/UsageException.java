@@ -1,7 +1,7 @@
-package org.ocichroothook;
+package org.ocichroothook.cli;
 
 /** The command line is wrong: exit 2. */
-final class UsageException extends Exception {
+public final class UsageException extends Exception {
   private static final long serialVersionUID = 1L;
 
   UsageException(String message) {
