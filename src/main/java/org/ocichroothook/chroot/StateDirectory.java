@@ -8,11 +8,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.Set;
 import org.ocichroothook.file.RegularFile;
+import org.ocichroothook.file.TrustedOwner;
 import org.ocichroothook.sys.Errnos;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.SyscallException;
@@ -75,12 +76,10 @@ public final class StateDirectory implements AutoCloseable {
    */
   static StateDirectory lock(Path real, Syscalls sys) throws ChrootException {
     try {
-      PosixFileAttributes attrs =
-          Files.readAttributes(real, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      Set<PosixFilePermission> perms = attrs.permissions();
-      if (!attrs.owner().getName().equals("root")
-          || perms.contains(PosixFilePermission.GROUP_WRITE)
-          || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+      Map<String, Object> attrs =
+          Files.readAttributes(real, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
+      if (!TrustedOwner.is((Integer) attrs.get("uid"))
+          || ((Integer) attrs.get("mode") & 0022) != 0) {
         throw new ChrootException(
             "state directory " + real + " must be owned by root and writable by no one else");
       }

@@ -14,6 +14,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import org.ocichroothook.file.TrustedOwner;
 
 /**
  * Resolves a configured absolute path from {@code /}, one component at a time, and refuses any
@@ -25,6 +26,8 @@ import java.util.Map;
  * protected_symlinks rule). In a directory that others can write and that is not sticky, any entry
  * can be renamed away and replaced, whoever owns it. Symlinks that pass are followed textually, so
  * the result is the real path, every component of which was checked.
+ *
+ * <p>"Root" here is {@link TrustedOwner}: root, and also the hook's own user when that is not root.
  *
  * <p>Path-based checks suffice here: a component is accepted only when nobody but root can change
  * it, so it cannot change between the check and the use.
@@ -104,7 +107,7 @@ final class TrustedPath {
 
     /** Whether anyone but root may create, rename or unlink entries in this directory. */
     boolean othersMayWrite() {
-      return uid != 0 || (mode & 0002) != 0 || ((mode & 0020) != 0 && gid != 0);
+      return !TrustedOwner.is(uid) || (mode & 0002) != 0 || ((mode & 0020) != 0 && gid != 0);
     }
   }
 
@@ -133,7 +136,7 @@ final class TrustedPath {
       Path entry = dir.resolve(name);
       Stat st = stat(entry);
       boolean sticky = (dirStat.mode & S_ISVTX) != 0;
-      if (dirStat.othersMayWrite() && (!sticky || dirStat.uid != 0)) {
+      if (dirStat.othersMayWrite() && (!sticky || !TrustedOwner.is(dirStat.uid))) {
         // Whoever may write here may rename away and replace any entry, whoever owns it.
         throw refuse(entry, describe(st) + " in " + dir + ", which " + whoMayWrite(dirStat));
       }
@@ -153,7 +156,7 @@ final class TrustedPath {
           throw new ChrootException(what + ": " + entry + " vanished while it was made");
         }
       }
-      if (dirStat.othersMayWrite() && st.uid != 0) {
+      if (dirStat.othersMayWrite() && !TrustedOwner.is(st.uid)) {
         // A sticky directory: only the entry's owner (and the directory's, root) may replace it.
         throw refuse(entry, describe(st) + " in " + dir + ", which " + whoMayWrite(dirStat));
       }

@@ -1,7 +1,6 @@
 package org.ocichroothook.config;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.ocichroothook.file.RegularFile;
+import org.ocichroothook.file.TrustedOwner;
 import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.json.JsonInput;
 import org.ocichroothook.sys.Syscalls;
@@ -34,7 +34,7 @@ public final class ConfigReader {
     byte[] bytes;
     try (RegularFile config = RegularFile.open(sys, file, true)) {
       int owner = config.uid();
-      if ((owner != 0 && owner != ownUid()) || config.writableByOthers()) {
+      if (!TrustedOwner.is(owner) || config.writableByOthers()) {
         throw new BadInputException(
             document
                 + ": must be owned by root and writable by no one else (owner uid "
@@ -58,10 +58,6 @@ public final class ConfigReader {
   }
 
   /** The effective uid of this process: the owner of its /proc directory. */
-  private static int ownUid() throws IOException {
-    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-  }
-
   static Config parse(byte[] json, String document) throws BadInputException {
     Config d = Config.defaults();
     String stateDir = d.stateDir().toString();

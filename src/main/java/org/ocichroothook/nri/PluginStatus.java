@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.ocichroothook.file.RegularFile;
+import org.ocichroothook.file.TrustedOwner;
 import org.ocichroothook.sys.Syscalls;
 
 /**
@@ -63,7 +64,7 @@ public record PluginStatus(boolean connected, int pid, long start, long since, S
   public static PluginStatus read(Syscalls sys, Path file) throws IOException {
     String text;
     try (RegularFile f = RegularFile.open(sys, file, false)) {
-      if ((f.uid() != 0 && f.uid() != ownUid()) || f.writableByOthers()) {
+      if (!TrustedOwner.is(f.uid()) || f.writableByOthers()) {
         throw new IOException(file + ": must be owned by root and writable by no one else");
       }
       text = new String(f.readAll(MAX_BYTES), StandardCharsets.UTF_8);
@@ -84,9 +85,5 @@ public record PluginStatus(boolean connected, int pid, long start, long since, S
     } catch (NumberFormatException e) {
       throw new IOException(file + ": not a status line");
     }
-  }
-
-  private static int ownUid() throws IOException {
-    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
   }
 }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,11 +28,6 @@ class StateDirectoryTest {
   @BeforeEach
   void setUp() throws Exception {
     dir = Files.createDirectory(tmp.toRealPath().resolve("state"));
-  }
-
-  /** Whether this JVM runs as root: its temporary directory is its own. */
-  private boolean root() throws Exception {
-    return (Integer) Files.getAttribute(tmp, "unix:uid") == 0;
   }
 
   @Test
@@ -172,7 +166,6 @@ class StateDirectoryTest {
 
   @Test
   void aSymlinkLoopIsRefused() throws Exception {
-    assumeTrue(root(), "only root's own symlinks are followed, and only root can make them here");
     Files.createSymbolicLink(dir.resolve("a"), Path.of("b"));
     Files.createSymbolicLink(dir.resolve("b"), Path.of("a"));
     ChrootException e =
