@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +11,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.ModeBits;
 import org.ocichroothook.journal.Journal;
 import org.ocichroothook.journal.JournalFile;
 import org.ocichroothook.plan.MountKind;
@@ -231,11 +232,6 @@ class ChrootRemoverTest {
     assertTrue(e.getMessage().endsWith("still mounted: " + proc), e.getMessage());
   }
 
-  /** Whether this JVM runs as root, which no permission bit stops. */
-  private boolean root() throws Exception {
-    return (Integer) Files.getAttribute(tmp, "unix:uid") == 0;
-  }
-
   @Test
   void aDirectoryWithoutAJournalThatHoldsMoreIsNotTheHooks() throws Exception {
     Files.delete(layout.journal());
@@ -276,8 +272,9 @@ class ChrootRemoverTest {
   }
 
   @Test
+  @Tag(ModeBits.TAG)
   void aJournalThatCannotBeOpenedIsNotTrusted() throws Exception {
-    assumeFalse(root(), "root reads a file whatever its mode");
+    ModeBits.assumeTheyBind();
     Files.setPosixFilePermissions(layout.journal(), PosixFilePermissions.fromString("---------"));
     ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
     assertEquals(
@@ -292,8 +289,9 @@ class ChrootRemoverTest {
   }
 
   @Test
+  @Tag(ModeBits.TAG)
   void whatCannotBeRemovedIsReported() throws Exception {
-    assumeFalse(root(), "root removes a file whatever its directory's mode");
+    ModeBits.assumeTheyBind();
     Path root = layout.root();
     Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("r-xr-xr-x"));
     try {
