@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +58,7 @@ class Debian13NriE2EIT implements Debian13Root.User {
   private Path socket;
   private Path nriSocket;
   private Process containerd;
+  private Path containerdLog;
   private Process plugin;
 
   /** The configuration each pod was made with, by id: CreateContainer repeats it. */
@@ -77,19 +79,32 @@ class Debian13NriE2EIT implements Debian13Root.User {
     Files.createDirectories(env.file(dir));
     socket = dir.resolve("c.sock");
     nriSocket = dir.resolve("nri.sock");
-    Path config = dir.resolve("config.toml");
-    Files.writeString(env.file(config), containerdConfig());
-    containerd =
-        root.start(
-            List.of("/usr/bin/containerd", "--config", config.toString()),
-            dir.resolve("containerd.log"));
-    for (int i = 0; i < 300 && !(exists(socket) && exists(nriSocket)); i++) {
-      Thread.sleep(100);
-    }
-    assertTrue(exists(socket), "containerd did not start: " + containerdLog());
-    assertTrue(exists(nriSocket), "containerd has no NRI socket: " + containerdLog());
+    Files.writeString(env.file(dir.resolve("config.toml")), containerdConfig());
+    startContainerd();
     importImage();
     startPlugin();
+  }
+
+  /** Starts containerd, its output in a log of its own, and waits until CRI answers. */
+  private void startContainerd() throws Exception {
+    containerdLog = dir.resolve("containerd-" + System.nanoTime() + ".log");
+    containerd =
+        root.start(
+            List.of("/usr/bin/containerd", "--config", dir.resolve("config.toml").toString()),
+            containerdLog);
+    Command.Result version = null;
+    for (int i = 0; i < 300; i++) {
+      assertTrue(containerd.isAlive(), "containerd ended: " + containerdLog());
+      if (exists(socket) && exists(nriSocket)) {
+        version = cri("Version", "{}");
+        if (version.code() == 0) {
+          return;
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        "containerd (with its NRI socket) did not start: " + version + "\n" + containerdLog());
   }
 
   @AfterAll
@@ -256,19 +271,26 @@ class Debian13NriE2EIT implements Debian13Root.User {
   void anAnnotatedContainerGetsTheChrootWhileItRunsAndLosesItWhenRemoved() throws Exception {
     String before = env.mountinfo();
     String pod = runPod("annotated", Map.of());
-    String id =
-        containerId(createContainer(pod, "app", Map.of(E2eEnvironment.ANNOTATION, "kvm")).ok());
-    JsonNode spec = runtimeSpec(id);
-    assertEquals(List.of(HOOK), hookPaths(spec, "prestart"), spec.toString());
-    assertEquals(List.of(HOOK), hookPaths(spec, "poststop"), spec.toString());
-    assertEquals("kvm", spec.path("annotations").path("org.ocichroothook.platform").asText());
-    cri("StartContainer", "{\"container_id\":\"" + id + "\"}").ok();
-    assertEquals("CONTAINER_RUNNING", state(id));
-    env.assertChroot(id, "kvm");
-    cri("StopContainer", "{\"container_id\":\"" + id + "\",\"timeout\":0}").ok();
-    cri("RemoveContainer", "{\"container_id\":\"" + id + "\"}").ok();
-    env.assertNoChroot(id);
-    removePod(pod);
+    String id;
+    try {
+      id = containerId(createContainer(pod, "app", Map.of(E2eEnvironment.ANNOTATION, "kvm")).ok());
+      JsonNode spec = runtimeSpec(id);
+      // The hooks.d file's entry, as podman and CRI-O would add it: path, args, env, timeout.
+      JsonNode installed =
+          JSON.readTree(env.file(Debian13Root.HOOKS_D.resolve("oci-chroot-hook.json")).toFile())
+              .get("hook");
+      assertEquals(List.of(installed), hooks(spec, "prestart"), spec.toString());
+      assertEquals(List.of(installed), hooks(spec, "poststop"), spec.toString());
+      assertEquals("kvm", spec.path("annotations").path("org.ocichroothook.platform").asText());
+      cri("StartContainer", "{\"container_id\":\"" + id + "\"}").ok();
+      assertEquals("CONTAINER_RUNNING", state(id));
+      env.assertChroot(id, "kvm");
+      cri("StopContainer", "{\"container_id\":\"" + id + "\",\"timeout\":0}").ok();
+      cri("RemoveContainer", "{\"container_id\":\"" + id + "\"}").ok();
+      env.assertNoChroot(id);
+    } finally {
+      removePod(pod);
+    }
     assertEquals(before, env.mountinfo(), "the mount table after the pod went");
 
     String log = env.hookLog();
@@ -354,16 +376,19 @@ class Debian13NriE2EIT implements Debian13Root.User {
     assertEquals(1, reason.lines().count(), reason);
     assertFalse(Files.exists(env.file(env.containerDir("och-nri-unknown"))));
 
+    Set<String> chroots = env.chroots();
     String pod = runPod("unknown", Map.of());
     try {
       Command.Result created =
           createContainer(pod, "app", Map.of(E2eEnvironment.ANNOTATION, "bogus"));
+      System.err.println("NRI-REFUSAL: " + created.stderr()); // TEMPORARY
       assertEquals(1, created.code(), created.toString());
       assertTrue(created.stderr().contains(reason), created + "\nprestart said: " + reason);
       assertEquals(1, created.stderr().lines().count(), created.stderr());
     } finally {
       removePod(pod);
     }
+    assertEquals(chroots, env.chroots(), "a refused container leaves no chroot");
     assertTrue(env.hookLog().contains("in pod default/och-nri-unknown: refused: "), env.hookLog());
   }
 
@@ -391,6 +416,40 @@ class Debian13NriE2EIT implements Debian13Root.User {
       cri("RemoveContainer", "{\"container_id\":\"" + id + "\"}").ok();
       env.assertNoChroot(id);
       assertTrue(env.hookLog().contains("[" + id + "] poststop: removed"), env.hookLog());
+    } finally {
+      removePod(pod);
+    }
+  }
+
+  /**
+   * A containerd restart closes the NRI socket under the plugin: it reconnects by itself (with
+   * backoff), registers again, and containers created after that get the hook.
+   */
+  @Test
+  @Order(6)
+  void afterAContainerdRestartThePluginReconnectsByItself() throws Exception {
+    long before = configuredCount();
+    containerd.destroy();
+    assertTrue(containerd.waitFor(30, TimeUnit.SECONDS), "containerd did not stop");
+    startContainerd();
+    for (int i = 0; i < 300 && configuredCount() == before; i++) {
+      assertTrue(plugin.isAlive(), "the plugin ended: " + env.hookLog());
+      Thread.sleep(100);
+    }
+    assertEquals(
+        before + 1, configuredCount(), "the plugin did not register again: " + env.hookLog());
+    assertTrue(plugin.isAlive(), "the same plugin process, reconnected");
+    String pod = runPod("containerd-restart", Map.of());
+    try {
+      String id =
+          containerId(
+              createContainer(pod, "app", Map.of(E2eEnvironment.ANNOTATION, "ptrace")).ok());
+      assertEquals(List.of(HOOK), hookPaths(runtimeSpec(id), "prestart"));
+      cri("StartContainer", "{\"container_id\":\"" + id + "\"}").ok();
+      env.assertChroot(id, "ptrace");
+      cri("StopContainer", "{\"container_id\":\"" + id + "\",\"timeout\":0}").ok();
+      cri("RemoveContainer", "{\"container_id\":\"" + id + "\"}").ok();
+      env.assertNoChroot(id);
     } finally {
       removePod(pod);
     }
@@ -471,6 +530,12 @@ class Debian13NriE2EIT implements Debian13Root.User {
     return status.path("status").path("state").asText("CONTAINER_CREATED");
   }
 
+  private static List<JsonNode> hooks(JsonNode spec, String stage) {
+    List<JsonNode> entries = new ArrayList<>();
+    spec.path("hooks").path(stage).forEach(entries::add);
+    return entries;
+  }
+
   private static List<String> hookPaths(JsonNode spec, String stage) {
     List<String> paths = new ArrayList<>();
     spec.path("hooks").path(stage).forEach(h -> paths.add(h.path("path").asText()));
@@ -492,7 +557,7 @@ class Debian13NriE2EIT implements Debian13Root.User {
   }
 
   private String containerdLog() throws Exception {
-    Path log = env.file(dir.resolve("containerd.log"));
+    Path log = env.file(containerdLog);
     if (!Files.exists(log)) {
       return "";
     }
