@@ -381,7 +381,6 @@ class Debian13NriE2EIT implements Debian13Root.User {
     try {
       Command.Result created =
           createContainer(pod, "app", Map.of(E2eEnvironment.ANNOTATION, "bogus"));
-      System.err.println("NRI-REFUSAL: " + created.stderr()); // TEMPORARY
       assertEquals(1, created.code(), created.toString());
       assertTrue(created.stderr().contains(reason), created + "\nprestart said: " + reason);
       assertEquals(1, created.stderr().lines().count(), created.stderr());
@@ -393,21 +392,42 @@ class Debian13NriE2EIT implements Debian13Root.User {
   }
 
   /**
-   * NRI fails open: while the plugin is down containers are created without the hook. Restarted, it
-   * registers again and containers created after that get the hook.
+   * NRI fails open: while the plugin is down containers are created without the hook, and doctor
+   * (where the unit is enabled) says so. Restarted, the plugin registers again and containers
+   * created after that get the hook.
    */
   @Test
   @Order(5)
   void afterTheKilledPluginIsRestartedContainersGetTheHookAgain() throws Exception {
-    plugin.destroyForcibly();
-    assertTrue(plugin.waitFor(30, TimeUnit.SECONDS), "the plugin did not die");
-    String pod = runPod("restart", Map.of(E2eEnvironment.ANNOTATION, "ptrace"));
+    // What `systemctl enable oci-chroot-hook-nri.service` leaves, which turns doctor's check on.
+    Path wants = Path.of("/etc/systemd/system/multi-user.target.wants/oci-chroot-hook-nri.service");
+    Files.createDirectories(env.file(wants.getParent()));
+    Files.createSymbolicLink(env.file(wants), Path.of("../oci-chroot-hook-nri.service"));
+    String pod = null;
     try {
+      assertEquals(
+          "✔ the plugin (pid " + plugin.pid() + ") is connected to " + nriSocket,
+          doctorNri().replaceFirst(" \\(for [^)]*\\)$", ""));
+      long killed = plugin.pid();
+      plugin.destroyForcibly();
+      assertTrue(plugin.waitFor(30, TimeUnit.SECONDS), "the plugin did not die");
+      assertTrue(
+          doctorNri()
+              .startsWith(
+                  "✘ the plugin (pid "
+                      + killed
+                      + ") is gone without removing /run/oci-chroot-hook-nri.status"),
+          doctorNri());
+
+      pod = runPod("restart", Map.of(E2eEnvironment.ANNOTATION, "ptrace"));
       String unhooked = containerId(createContainer(pod, "while-down", Map.of()).ok());
       assertTrue(hookPaths(runtimeSpec(unhooked), "prestart").isEmpty(), "fails open");
       cri("RemoveContainer", "{\"container_id\":\"" + unhooked + "\"}").ok();
 
       startPlugin();
+      assertTrue(
+          doctorNri().startsWith("✔ the plugin (pid " + plugin.pid() + ") is connected"),
+          doctorNri());
       String id = containerId(createContainer(pod, "after-restart", Map.of()).ok());
       assertEquals(List.of(HOOK), hookPaths(runtimeSpec(id), "prestart"));
       cri("StartContainer", "{\"container_id\":\"" + id + "\"}").ok();
@@ -417,8 +437,22 @@ class Debian13NriE2EIT implements Debian13Root.User {
       env.assertNoChroot(id);
       assertTrue(env.hookLog().contains("[" + id + "] poststop: removed"), env.hookLog());
     } finally {
-      removePod(pod);
+      Files.delete(env.file(wants));
+      if (pod != null) {
+        removePod(pod);
+      }
     }
+  }
+
+  /** doctor's line about the NRI plugin (its other checks are other tests' business). */
+  private String doctorNri() {
+    Command.Result doctor = root.run(List.of(HOOK, "doctor"), Map.of());
+    return doctor
+        .stdout()
+        .lines()
+        .filter(l -> l.contains("the plugin (pid ") || l.contains("oci-chroot-hook-nri.service"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("doctor says nothing of the NRI plugin: " + doctor));
   }
 
   /**
