@@ -37,10 +37,12 @@ import org.ocichroothook.Command;
  * minimal {@code cri.proto} at test time). runc runs the containers (gVisor is not needed to see
  * the hook build and remove the chroot).
  *
- * <p>What this host needs, found with runc's and containerd's logs: a pod on the node's network (no
- * CNI here), {@code restrict_oom_score_adj} (CRI gives the sandbox an oom_score_adj of -998, which
- * runc cannot set without CAP_SYS_RESOURCE: runc's init dies and runc reports only "can't get final
- * child's PID from pipe: EOF"), and a sandbox image imported with {@code ctr} (no registry).
+ * <p>What this host needs: pods on the node's network with no hostname (there is no CNI, and runc
+ * sets no hostname without a UTS namespace of the pod's own); {@code restrict_oom_score_adj} (CRI
+ * gives the sandbox an oom_score_adj of -998, which runc's init cannot write without
+ * CAP_SYS_RESOURCE: it dies with EACCES, seen only with strace on the shim, and containerd reports
+ * "can't get final child's PID from pipe: EOF"); and a sandbox image imported with {@code ctr} (no
+ * registry is reachable).
  */
 @ExtendWith(Debian13Root.Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
