@@ -45,10 +45,17 @@ final class Debian13Root implements Machine, AutoCloseable {
           "gcc",
           "git",
           "libc6-dev",
+          // python3-grpcio needs libre2-11-absl20240722, which libre2-11 provides: debootstrap's
+          // resolver does not follow a virtual package, so the provider is named here.
+          "libre2-11",
           "maven",
           "mount",
           "openjdk-25-jdk-headless",
           "podman",
+          // The CRI client of the NRI test (src/test/cri/cri-client) and its stub generator.
+          "python3-grpc-tools",
+          "python3-grpcio",
+          "python3-protobuf",
           "runc",
           "runsc",
           "util-linux");
