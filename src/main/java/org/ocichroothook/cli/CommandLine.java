@@ -2,7 +2,6 @@ package org.ocichroothook.cli;
 
 import java.nio.file.Path;
 import org.ocichroothook.config.Config;
-import org.ocichroothook.text.Printable;
 
 /**
  * The parsed command line.
@@ -74,36 +73,32 @@ public record CommandLine(
     boolean remove = false;
     boolean inject = false;
     String positional = null;
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-h")) {
+        return new CommandLine(Command.HELP, null, config, false, false, null);
+      }
+      if (arg.equals("--version")) {
+        return new CommandLine(Command.VERSION, null, config, false, false, null);
+      }
+    }
+    Arguments words = new Arguments(args);
+    while (words.hasNext()) {
+      String arg = words.next();
       switch (arg) {
-        case "--help", "-h" -> {
-          return new CommandLine(Command.HELP, null, config, false, false, null);
-        }
-        case "--version" -> {
-          return new CommandLine(Command.VERSION, null, config, false, false, null);
-        }
         case "--config" -> {
-          if (i + 1 >= args.length || args[i + 1].isEmpty()) {
-            throw new UsageException("--config needs a FILE");
-          }
-          config = Path.of(args[++i]);
+          config = Path.of(words.value());
           explicit = true;
         }
         case "--remove" -> remove = true;
         default -> {
-          if (arg.startsWith("--config=")) {
-            config = Path.of(arg.substring("--config=".length()));
-            explicit = true;
-          } else if (arg.startsWith("-")) {
-            throw new UsageException(
-                "unknown option " + Printable.bounded(arg, Printable.MAX_VALUE));
+          if (arg.startsWith("-")) {
+            throw Arguments.unknown(arg);
           } else if (!inject && positional == null && arg.equals("inject")) {
             inject = true;
           } else if (positional == null) {
             positional = arg;
           } else {
-            throw new UsageException("unexpected argument " + Printable.quote(arg));
+            throw Arguments.unexpected(arg);
           }
         }
       }
@@ -126,20 +121,11 @@ public record CommandLine(
    * --help or --version is asked for).
    */
   private static boolean namesNri(String... args) {
-    String command = null;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--help", "-h", "--version" -> {
-          return false;
-        }
-        case "--config", "--socket", "--status" -> i++;
-        default -> {
-          if (command == null && !args[i].startsWith("-")) {
-            command = args[i];
-          }
-        }
+    for (String arg : args) {
+      if (arg.equals("--help") || arg.equals("-h") || arg.equals("--version")) {
+        return false;
       }
     }
-    return "nri".equals(command);
+    return "nri".equals(Arguments.command(args));
   }
 }

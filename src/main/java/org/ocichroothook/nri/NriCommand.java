@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.ocichroothook.cli.Arguments;
+import org.ocichroothook.cli.UsageException;
 import org.ocichroothook.config.Config;
 import org.ocichroothook.config.ConfigReader;
 import org.ocichroothook.input.BadInputException;
@@ -46,7 +48,7 @@ public final class NriCommand {
     Args a;
     try {
       a = parse(args);
-    } catch (IllegalArgumentException e) {
+    } catch (UsageException | IllegalArgumentException e) {
       err.println(NAME + ": " + e.getMessage() + " (see " + NAME + " --help)");
       return 2;
     }
@@ -118,34 +120,29 @@ public final class NriCommand {
     return new HookSpec(path.toString(), args, List.of(PATH_ENV), TIMEOUT_SECONDS);
   }
 
-  static Args parse(String... args) {
+  static Args parse(String... args) throws UsageException {
     Path config = Config.DEFAULT_FILE;
     boolean explicit = false;
     Path socket = DEFAULT_SOCKET;
     Path status = PluginStatus.FILE;
     boolean command = false;
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
+    Arguments words = new Arguments(args);
+    while (words.hasNext()) {
+      String arg = words.next();
       switch (arg) {
         case "--config" -> {
-          config = Path.of(value(args, i++, "FILE"));
+          config = Path.of(words.value());
           explicit = true;
         }
-        case "--socket" -> socket = Path.of(value(args, i++, "PATH"));
-        case "--status" -> status = Path.of(value(args, i++, "FILE"));
+        case "--socket" -> socket = Path.of(words.value());
+        case "--status" -> status = Path.of(words.value());
         default -> {
-          if (arg.startsWith("--config=")) {
-            config = Path.of(nonEmpty(arg.substring("--config=".length()), "--config", "FILE"));
-            explicit = true;
-          } else if (arg.startsWith("--socket=")) {
-            socket = Path.of(nonEmpty(arg.substring("--socket=".length()), "--socket", "PATH"));
-          } else if (arg.startsWith("-")) {
-            throw new IllegalArgumentException(
-                "unknown option " + Printable.bounded(arg, Printable.MAX_VALUE));
+          if (arg.startsWith("-")) {
+            throw Arguments.unknown(arg);
           } else if (!command && arg.equals("nri")) {
             command = true;
           } else {
-            throw new IllegalArgumentException("unexpected argument " + Printable.quote(arg));
+            throw Arguments.unexpected(arg);
           }
         }
       }
@@ -159,19 +156,5 @@ public final class NriCommand {
           "--status must be an absolute path, got " + Printable.quote(status.toString()));
     }
     return new Args(config, explicit, socket, status);
-  }
-
-  private static String value(String[] args, int i, String what) {
-    if (i + 1 >= args.length) {
-      throw new IllegalArgumentException(args[i] + " needs a " + what);
-    }
-    return nonEmpty(args[i + 1], args[i], what);
-  }
-
-  private static String nonEmpty(String value, String option, String what) {
-    if (value.isEmpty()) {
-      throw new IllegalArgumentException(option + " needs a " + what);
-    }
-    return value;
   }
 }

@@ -12,13 +12,14 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.ocichroothook.chroot.ChrootException;
+import org.ocichroothook.cli.Arguments;
+import org.ocichroothook.cli.UsageException;
 import org.ocichroothook.config.Config;
 import org.ocichroothook.config.ConfigReader;
 import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.log.LogFile;
 import org.ocichroothook.sys.Capabilities;
 import org.ocichroothook.sys.Syscalls;
-import org.ocichroothook.text.Printable;
 
 /**
  * The operator's commands, {@code list}, {@code gc} and {@code doctor}: their command line and
@@ -41,14 +42,8 @@ public final class Operations {
 
   /** Whether the command line names one of these commands (its first word that is no option). */
   public static boolean handles(String... args) {
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--config")) {
-        i++;
-      } else if (!args[i].startsWith("-")) {
-        return COMMANDS.contains(args[i]);
-      }
-    }
-    return false;
+    String command = Arguments.command(args);
+    return command != null && COMMANDS.contains(command);
   }
 
   private record Args(
@@ -63,7 +58,7 @@ public final class Operations {
     Args a;
     try {
       a = parse(args);
-    } catch (IllegalArgumentException e) {
+    } catch (UsageException | IllegalArgumentException e) {
       err.println(NAME + ": " + e.getMessage() + " (see " + NAME + " --help)");
       return 2;
     }
@@ -101,45 +96,31 @@ public final class Operations {
     }
   }
 
-  private static Args parse(String... args) {
+  private static Args parse(String... args) throws UsageException {
     String command = null;
     Path config = Config.DEFAULT_FILE;
     boolean explicit = false;
     boolean json = false;
     boolean dryRun = false;
     Duration minAge = null;
-    for (int i = 0; i < args.length; i++) {
-      String arg = args[i];
+    Arguments words = new Arguments(args);
+    while (words.hasNext()) {
+      String arg = words.next();
       switch (arg) {
         case "--config" -> {
-          if (i + 1 >= args.length || args[i + 1].isEmpty()) {
-            throw new IllegalArgumentException("--config needs a FILE");
-          }
-          config = Path.of(args[++i]);
+          config = Path.of(words.value());
           explicit = true;
         }
         case "--json" -> json = true;
         case "--dry-run" -> dryRun = true;
-        case "--min-age" -> {
-          if (i + 1 >= args.length) {
-            throw new IllegalArgumentException("--min-age needs a DURATION (90s, 10m, 2h)");
-          }
-          minAge = Ages.parse(args[++i]);
-        }
+        case "--min-age" -> minAge = Ages.parse(words.value());
         default -> {
-          if (arg.startsWith("--config=")) {
-            config = Path.of(arg.substring("--config=".length()));
-            explicit = true;
-          } else if (arg.startsWith("--min-age=")) {
-            minAge = Ages.parse(arg.substring("--min-age=".length()));
-          } else if (arg.startsWith("-")) {
-            throw new IllegalArgumentException(
-                "unknown option " + Printable.bounded(String.valueOf(arg), Printable.MAX_VALUE));
+          if (arg.startsWith("-")) {
+            throw Arguments.unknown(arg);
           } else if (command == null) {
             command = arg;
           } else {
-            throw new IllegalArgumentException(
-                "unexpected argument " + Printable.quote(String.valueOf(arg)));
+            throw Arguments.unexpected(arg);
           }
         }
       }
