@@ -245,6 +245,18 @@ class ChrootRemoverTest {
   }
 
   @Test
+  void entriesAreCountedInTheRefusal() throws Exception {
+    Files.delete(layout.journal());
+    Files.writeString(layout.containerDir().resolve("notes"), "");
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertEquals(
+        layout.containerDir()
+            + " has no journal but holds 2 entries: the hook did not make it; refusing to remove it",
+        e.getMessage());
+    assertTrue(Files.exists(layout.containerDir().resolve("notes")));
+  }
+
+  @Test
   void aDirectoryThatVanishesBeforeItIsListedIsNamed() throws Exception {
     Path elsewhere = tmp.toRealPath().resolve("elsewhere");
     // Renamed away when teardown closes the state directory, after proving nothing is mounted.
