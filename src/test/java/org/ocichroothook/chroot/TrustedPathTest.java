@@ -173,6 +173,20 @@ class TrustedPathTest {
   }
 
   @Test
+  void aDirectoryOfTheHooksOwnUserIsRefusedForItsModeNotItsOwner() throws Exception {
+    // The walk trusts the hook's own user as it trusts root (root alone in production): what is
+    // wrong with such a directory is that others can write it. Root and any other user see the
+    // same message; before, another user saw "uid N owns".
+    int self = (Integer) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    StagedFileSystem fs =
+        new StagedFileSystem().dir("/", 0, 0755).dir("/run", self, 0777).dir("/run/x", 0, 0755);
+    assertEquals(
+        "state directory /run/x: refusing /run/x: a directory owned by root in /run, which others"
+            + " can write and is not sticky: someone other than root could replace it",
+        refused(fs, "/run/x", false).getMessage());
+  }
+
+  @Test
   void anotherUsersEntryInAStickyDirectoryIsRefused() {
     StagedFileSystem fs =
         new StagedFileSystem()
