@@ -103,9 +103,15 @@ class ChrootRemoverTest {
     kernel.fail("umount2", args -> !detaching(args), Errnos.EBUSY);
     kernel.fail("umount2", ChrootRemoverTest::detaching, Errnos.EPERM);
     ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
-    assertTrue(
-        e.getMessage().contains("umount2(\"/proc/self/fd/4/proc\", 0xa): EPERM"), e.getMessage());
-    assertTrue(e.getMessage().endsWith("still mounted: " + proc), e.getMessage());
+    assertEquals(
+        "teardown of "
+            + layout.containerDir()
+            + " stopped before removing anything: umount2(\"/proc/self/fd/4/proc\", 0xa): EPERM"
+            + " (Operation not permitted) [target "
+            + proc
+            + "]; still mounted: "
+            + proc,
+        e.getMessage());
   }
 
   @Test
