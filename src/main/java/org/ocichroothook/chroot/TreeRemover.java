@@ -36,7 +36,12 @@ final class TreeRemover {
     List<String> errors = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(parent)) {
       if (!(stream instanceof SecureDirectoryStream<Path> secure)) {
-        errors.add("remove " + parent.resolve(name) + ": this JVM has no SecureDirectoryStream");
+        // The JDK's own file system on Linux always has one; only another provider lacks it.
+        errors.add(
+            "remove "
+                + parent.resolve(name)
+                + ": its file system has no SecureDirectoryStream, without which a symlink could"
+                + " be followed");
         return errors;
       }
       removeEntry(secure, parent, Path.of(name), mountPoints, errors);

@@ -194,11 +194,12 @@ final class TrustedPath {
     return new ChrootException(what + ": refusing " + component + ": " + why);
   }
 
+  /** Why {@code dir} is not root's alone, by the same rule as {@link Stat#othersMayWrite()}. */
   private static String whoMayWrite(Stat dir) {
-    if (dir.uid != 0) {
+    if (!TrustedOwner.is(dir.uid)) {
       return "uid " + dir.uid + " owns: someone other than root could replace it";
     }
-    return "others can write"
+    return ((dir.mode & 0002) != 0 ? "others can write" : "group " + dir.gid + " can write")
         + ((dir.mode & S_ISVTX) != 0 ? "" : " and is not sticky")
         + ": someone other than root could replace it";
   }

@@ -38,10 +38,7 @@ public final class MountTable {
     return parse(new String(Files.readAllBytes(SELF), StandardCharsets.UTF_8), scope.toString());
   }
 
-  public static MountTable parse(String text) {
-    return parse(text, null);
-  }
-
+  /** Parses mountinfo text, keeping the mounts at {@code scope} or below it (all if null). */
   public static MountTable parse(String text, String scope) {
     List<MountEntry> entries = new ArrayList<>();
     int start = 0;

@@ -103,9 +103,15 @@ class ChrootRemoverTest {
     kernel.fail("umount2", args -> !detaching(args), Errnos.EBUSY);
     kernel.fail("umount2", ChrootRemoverTest::detaching, Errnos.EPERM);
     ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
-    assertTrue(
-        e.getMessage().contains("umount2(\"/proc/self/fd/4/proc\", 0xa): EPERM"), e.getMessage());
-    assertTrue(e.getMessage().endsWith("still mounted: " + proc), e.getMessage());
+    assertEquals(
+        "teardown of "
+            + layout.containerDir()
+            + " stopped before removing anything: umount2(\"/proc/self/fd/4/proc\", 0xa): EPERM"
+            + " (Operation not permitted) [target "
+            + proc
+            + "]; still mounted: "
+            + proc,
+        e.getMessage());
   }
 
   @Test
@@ -242,6 +248,18 @@ class ChrootRemoverTest {
         e.getMessage());
     assertEquals(List.of(), kernel.calls());
     assertTrue(Files.isDirectory(proc));
+  }
+
+  @Test
+  void entriesAreCountedInTheRefusal() throws Exception {
+    Files.delete(layout.journal());
+    Files.writeString(layout.containerDir().resolve("notes"), "");
+    ChrootException e = assertThrows(ChrootException.class, () -> remover().remove(layout, BUNDLE));
+    assertEquals(
+        layout.containerDir()
+            + " has no journal but holds 2 entries: the hook did not make it; refusing to remove it",
+        e.getMessage());
+    assertTrue(Files.exists(layout.containerDir().resolve("notes")));
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.FilesOnlySyscalls;
 import org.ocichroothook.sys.Errnos;
 import org.ocichroothook.sys.Linux;
 
@@ -172,5 +173,18 @@ class StateDirectoryTest {
         assertThrows(
             ChrootException.class, () -> StateDirectory.openExisting(dir.resolve("a"), kernel));
     assertTrue(e.getMessage().endsWith(": too many symlinks"), e.getMessage());
+  }
+
+  @Test
+  void aLockThatIsNoRegularFileIsRefused() throws Exception {
+    // The directory is the test user's and writable by no one else: it passes the owner check.
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path lock = dir.resolve(".lock");
+    Process mkfifo = new ProcessBuilder("mkfifo", lock.toString()).inheritIO().start();
+    assertEquals(0, mkfifo.waitFor(), "mkfifo");
+    ChrootException e =
+        assertThrows(
+            ChrootException.class, () -> StateDirectory.lock(dir, new FilesOnlySyscalls()));
+    assertEquals("lock " + lock + ": not a regular file (a FIFO)", e.getMessage());
   }
 }

@@ -20,6 +20,10 @@ import org.junit.jupiter.api.Test;
 class TrustedPathTest {
   private static final int DIR = 0040000;
   private static final int LINK = 0120000;
+  private static final int FILE = 0100000;
+
+  /** A user who is neither root nor the one running the test (whom the walk trusts too). */
+  private static final int OTHER = 65533;
 
   /** Paths and what stat says of them; symlinks and their targets; every create asked for. */
   private static class StagedFileSystem implements TrustedPath.FileSystemCalls {
@@ -32,9 +36,23 @@ class TrustedPathTest {
       return this;
     }
 
+    StagedFileSystem dir(String path, int uid, int gid, int mode) {
+      stats.put(Path.of(path), new TrustedPath.Stat(uid, gid, DIR | mode));
+      return this;
+    }
+
     StagedFileSystem link(String path, String target) {
-      stats.put(Path.of(path), new TrustedPath.Stat(0, 0, LINK | 0777));
+      return link(path, target, 0);
+    }
+
+    StagedFileSystem link(String path, String target, int uid) {
+      stats.put(Path.of(path), new TrustedPath.Stat(uid, 0, LINK | 0777));
       links.put(Path.of(path), Path.of(target));
+      return this;
+    }
+
+    StagedFileSystem file(String path, int uid) {
+      stats.put(Path.of(path), new TrustedPath.Stat(uid, 0, FILE | 0644));
       return this;
     }
 
@@ -121,5 +139,88 @@ class TrustedPathTest {
         "state directory /run/x: cannot create /run/x: java.io.IOException: /run/x: No space left"
             + " on device",
         refused(fs, "/run/x", true).getMessage());
+  }
+
+  @Test
+  void aMissingEntryInADirectoryOthersCanWriteIsRefusedBeforeItIsMade() {
+    StagedFileSystem fs = new StagedFileSystem().dir("/", 0, 0755).dir("/run", 0, 0777);
+    assertEquals(
+        "state directory /run/x: refusing /run/x: a missing entry in /run, which others can write"
+            + " and is not sticky: someone other than root could replace it",
+        refused(fs, "/run/x", true).getMessage());
+    assertEquals(List.of(), fs.created);
+  }
+
+  @Test
+  void aFileInADirectoryOthersCanWriteIsNamedAsOne() {
+    StagedFileSystem fs =
+        new StagedFileSystem().dir("/", 0, 0755).dir("/run", 0, 0777).file("/run/x", 0);
+    assertEquals(
+        "state directory /run/x/y: refusing /run/x: a file owned by root in /run, which others can"
+            + " write and is not sticky: someone other than root could replace it",
+        refused(fs, "/run/x/y", false).getMessage());
+  }
+
+  @Test
+  void aDirectoryItsGroupCanWriteIsRefusedNamingTheGroup() {
+    StagedFileSystem fs =
+        new StagedFileSystem().dir("/", 0, 0755).dir("/srv", 0, OTHER, 0775).dir("/srv/x", 0, 0755);
+    assertEquals(
+        "state directory /srv/x: refusing /srv/x: a directory owned by root in /srv, which group "
+            + OTHER
+            + " can write and is not sticky: someone other than root could replace it",
+        refused(fs, "/srv/x", false).getMessage());
+  }
+
+  @Test
+  void aDirectoryOfTheHooksOwnUserIsRefusedForItsModeNotItsOwner() throws Exception {
+    // The walk trusts the hook's own user as it trusts root (root alone in production): what is
+    // wrong with such a directory is that others can write it. Root and any other user see the
+    // same message; before, another user saw "uid N owns".
+    int self = (Integer) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    StagedFileSystem fs =
+        new StagedFileSystem().dir("/", 0, 0755).dir("/run", self, 0777).dir("/run/x", 0, 0755);
+    assertEquals(
+        "state directory /run/x: refusing /run/x: a directory owned by root in /run, which others"
+            + " can write and is not sticky: someone other than root could replace it",
+        refused(fs, "/run/x", false).getMessage());
+  }
+
+  @Test
+  void anotherUsersEntryInAStickyDirectoryIsRefused() {
+    StagedFileSystem fs =
+        new StagedFileSystem()
+            .dir("/", 0, 0755)
+            .dir("/tmp", 0, 01777)
+            .link("/tmp/x", "/srv", OTHER)
+            .dir("/srv", 0, 0755);
+    assertEquals(
+        "state directory /tmp/x: refusing /tmp/x: a symlink owned by uid "
+            + OTHER
+            + " in /tmp, which others can write: someone other than root could replace it",
+        refused(fs, "/tmp/x", false).getMessage());
+  }
+
+  @Test
+  void aStickyDirectoryOwnedByAnotherUserIsRefused() {
+    StagedFileSystem fs =
+        new StagedFileSystem().dir("/", 0, 0755).dir("/tmp", OTHER, 01777).dir("/tmp/x", 0, 0755);
+    assertEquals(
+        "state directory /tmp/x: refusing /tmp/x: a directory owned by root in /tmp, which uid "
+            + OTHER
+            + " owns: someone other than root could replace it",
+        refused(fs, "/tmp/x", false).getMessage());
+  }
+
+  @Test
+  void rootsOwnEntryInAStickyDirectoryIsFollowed() throws Exception {
+    StagedFileSystem fs =
+        new StagedFileSystem()
+            .dir("/", 0, 0755)
+            .dir("/tmp", 0, 01777)
+            .link("/tmp/x", "/srv")
+            .dir("/srv", 0, 0755);
+    assertEquals(
+        Path.of("/srv"), TrustedPath.resolve("state directory", Path.of("/tmp/x"), null, fs));
   }
 }
