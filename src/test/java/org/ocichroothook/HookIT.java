@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.Command.Result;
 import org.ocichroothook.mountinfo.MountEntry;
 import org.ocichroothook.mountinfo.MountTable;
+import org.ocichroothook.plan.MountFlags;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.Syscalls;
 import org.ocichroothook.sys.SyscallsFactory;
@@ -206,10 +207,10 @@ class HookIT {
     Files.writeString(host.resolve("precious"), "host data");
     Path extra = Files.createDirectory(dir.root("c1").resolve("extra"));
     Syscalls sys = SyscallsFactory.create();
-    sys.mount(host.toString(), extra.toString(), null, Linux.MS_BIND, null);
+    sys.mount(host.toString(), extra.toString(), null, MountFlags.MS_BIND, null);
     // and a second one stacked over proc
     sys.mount(
-        host.toString(), dir.root("c1").resolve("proc").toString(), null, Linux.MS_BIND, null);
+        host.toString(), dir.root("c1").resolve("proc").toString(), null, MountFlags.MS_BIND, null);
     assertEquals(Set.of("precious"), names(extra));
 
     ok(poststop("c1"));

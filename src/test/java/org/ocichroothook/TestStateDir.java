@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.ocichroothook.plan.MountFlags;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.SyscallException;
 import org.ocichroothook.sys.Syscalls;
@@ -48,7 +49,12 @@ public final class TestStateDir implements AutoCloseable, BeforeEachCallback, Af
     this.logFile = base.resolve("hook.log");
     Files.createDirectories(stateDir);
     Files.setPosixFilePermissions(stateDir, PosixFilePermissions.fromString("rwx--x--x"));
-    sys.mount("tmpfs", stateDir.toString(), "tmpfs", Linux.MS_NOSUID | Linux.MS_NODEV, "mode=0711");
+    sys.mount(
+        "tmpfs",
+        stateDir.toString(),
+        "tmpfs",
+        MountFlags.MS_NOSUID | MountFlags.MS_NODEV,
+        "mode=0711");
     sys.mount(null, stateDir.toString(), null, Linux.MS_PRIVATE, null);
     Files.createDirectories(executable.getParent());
     Files.writeString(executable, "#!/bin/sh\necho sandbox\n");

@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import org.ocichroothook.file.RegularFile;
+import org.ocichroothook.plan.MountFlags;
 import org.ocichroothook.sys.Errnos;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.SyscallException;
@@ -122,7 +123,7 @@ public final class StateDirectory implements AutoCloseable {
           throw e;
         }
       }
-      sys.mount(dir, dir, null, Linux.MS_BIND, null);
+      sys.mount(dir, dir, null, MountFlags.MS_BIND, null);
       sys.mount(null, dir, null, Linux.MS_PRIVATE, null);
     } catch (SyscallException e) {
       throw new ChrootException(

@@ -2,6 +2,7 @@ package org.ocichroothook.config;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import org.ocichroothook.file.RegularFile;
 import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.json.JsonInput;
 import org.ocichroothook.sys.Syscalls;
+import org.ocichroothook.text.Printable;
 
 /**
  * Reads the configuration file: every key optional, unknown keys and bad values refused with the
@@ -66,6 +68,7 @@ public final class ConfigReader {
     Config d = Config.defaults();
     String stateDir = d.stateDir().toString();
     String executable = d.executable().toString();
+    List<ConfiguredFile> files = d.files();
     String executableTarget = d.executableTarget();
     List<String> annotations = d.platformAnnotations();
     Map<String, List<String>> platforms = null;
@@ -76,13 +79,14 @@ public final class ConfigReader {
       for (String key = in.nextField(); key != null; key = in.nextField()) {
         switch (key) {
           case "stateDir" -> stateDir = in.string(key);
-          case "executable" -> executable = in.string(key);
+          case "executable" -> executable = in.stringOrNull(key);
           case "executableTarget" -> executableTarget = in.string(key);
           case "platformAnnotations" -> annotations = in.stringList(key);
           case "platforms" -> platforms = in.stringListMap(key);
           case "defaultPlatform" -> defaultPlatform = in.string(key);
           case "logFile" -> logFile = in.string(key);
           case "logLevel" -> logLevel = in.string(key);
+          case "files" -> files = files(in, document);
           default -> throw in.unknownField(key);
         }
       }
@@ -91,26 +95,74 @@ public final class ConfigReader {
     try {
       return new Config(
           Path.of(stateDir),
-          Path.of(executable),
+          executable == null ? null : Path.of(executable),
           executableTarget,
           annotations,
           platforms == null ? d.platforms() : toPaths(platforms),
           defaultPlatform,
           Path.of(logFile),
-          logLevel);
+          logLevel,
+          files);
     } catch (IllegalArgumentException e) {
       throw new BadInputException(document + ": " + e.getMessage());
     }
   }
 
-  private static Map<String, List<Path>> toPaths(Map<String, List<String>> platforms) {
-    Map<String, List<Path>> result = new LinkedHashMap<>();
+  private static Map<String, DeviceSet> toPaths(Map<String, List<String>> platforms) {
+    Map<String, DeviceSet> result = new LinkedHashMap<>();
     platforms.forEach(
         (name, devices) -> {
           List<Path> paths = new ArrayList<>();
           devices.forEach(device -> paths.add(Path.of(device)));
-          result.put(name, paths);
+          result.put(name, DeviceSet.of(paths));
         });
     return result;
+  }
+
+  /**
+   * {@code files}: an array whose entries are a path, or an object {@code {"path": P, "source": S,
+   * "optional": B}} where only {@code path} is required.
+   */
+  private static List<ConfiguredFile> files(JsonInput in, String document)
+      throws BadInputException {
+    List<ConfiguredFile> files = new ArrayList<>();
+    in.startArray("files", "an array of paths or {\"path\": ...} objects");
+    while (in.nextElement()) {
+      String key = "files[" + files.size() + "]";
+      if (!in.atObject()) {
+        Path path = path(in.string(key), key, document);
+        files.add(new ConfiguredFile(path, path, false));
+        continue;
+      }
+      String path = null;
+      String source = null;
+      boolean optional = false;
+      for (String field = in.nextField(); field != null; field = in.nextField()) {
+        switch (field) {
+          case "path" -> path = in.string(key + ".path");
+          case "source" -> source = in.string(key + ".source");
+          case "optional" -> optional = in.bool(key + ".optional");
+          default -> throw in.unknownField(key + "." + field);
+        }
+      }
+      if (path == null) {
+        throw new BadInputException(document + ": field \"" + key + "\" needs a \"path\"");
+      }
+      files.add(
+          new ConfiguredFile(
+              path(path, key, document),
+              path(source == null ? path : source, key, document),
+              optional));
+    }
+    return files;
+  }
+
+  private static Path path(String value, String key, String document) throws BadInputException {
+    try {
+      return Path.of(value);
+    } catch (InvalidPathException e) {
+      throw new BadInputException(
+          document + ": \"" + key + "\": not a path: " + Printable.quote(value));
+    }
   }
 }

@@ -14,9 +14,10 @@ import org.ocichroothook.TestStateDir;
 import org.ocichroothook.journal.Journal;
 import org.ocichroothook.journal.JournalFile;
 import org.ocichroothook.mountinfo.MountTable;
-import org.ocichroothook.plan.MountKind;
+import org.ocichroothook.plan.MountFlags;
 import org.ocichroothook.plan.MountPlan;
-import org.ocichroothook.plan.PlannedMount;
+import org.ocichroothook.plan.ProcMount;
+import org.ocichroothook.plan.ReadOnlyBind;
 import org.ocichroothook.state.ContainerId;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.Syscalls;
@@ -40,10 +41,7 @@ class ChrootRemoverIT {
         new MountPlan(
             layout.id(),
             "ptrace",
-            List.of(
-                new PlannedMount(MountKind.PROC, "proc", Path.of("proc")),
-                new PlannedMount(
-                    MountKind.EXECUTABLE, dir.executable().toString(), Path.of("runsc"))));
+            List.of(new ProcMount(), new ReadOnlyBind(dir.executable(), Path.of("runsc"))));
     Files.createDirectories(layout.root().resolve("proc"));
     Files.createFile(layout.root().resolve("runsc"));
     JournalFile.write(
@@ -65,10 +63,7 @@ class ChrootRemoverIT {
         new MountPlan(
             layout.id(),
             "ptrace",
-            List.of(
-                new PlannedMount(MountKind.PROC, "proc", Path.of("proc")),
-                new PlannedMount(
-                    MountKind.EXECUTABLE, dir.executable().toString(), Path.of("runsc"))));
+            List.of(new ProcMount(), new ReadOnlyBind(dir.executable(), Path.of("runsc"))));
     Files.createDirectories(layout.root().resolve("proc"));
     JournalFile.write(
         layout.journal(), Journal.start(plan, BUNDLE, null).withIntent(plan.mounts().get(0)));
@@ -89,7 +84,7 @@ class ChrootRemoverIT {
     Files.writeString(host.resolve("precious"), "host data");
     Path victimDir = Files.createDirectories(dir.stateDir().resolve("x/sub"));
     Files.writeString(dir.stateDir().resolve("x/own-file"), "ours");
-    sys.mount(host.toString(), victimDir.toString(), null, Linux.MS_BIND, null);
+    sys.mount(host.toString(), victimDir.toString(), null, MountFlags.MS_BIND, null);
     try {
       List<String> errors = TreeRemover.remove(dir.stateDir(), "x", MountTable.read());
       assertEquals(List.of("not removing " + victimDir + ": it is a mount point"), errors);
@@ -117,11 +112,7 @@ class ChrootRemoverIT {
   @Test
   void nestedMountsThatTheJournalDidNotRecordAreSweptFromMountinfo() throws Exception {
     Layout layout = new Layout(dir.stateDir(), new ContainerId("k3"));
-    MountPlan plan =
-        new MountPlan(
-            layout.id(),
-            "ptrace",
-            List.of(new PlannedMount(MountKind.PROC, "proc", Path.of("proc"))));
+    MountPlan plan = new MountPlan(layout.id(), "ptrace", List.of(new ProcMount()));
     Path proc = Files.createDirectories(layout.root().resolve("proc"));
     JournalFile.write(layout.journal(), Journal.start(plan, BUNDLE, null));
     // A journal that recorded no intent yet, and a mount stacked inside another: mountinfo alone
