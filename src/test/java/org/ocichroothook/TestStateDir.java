@@ -129,6 +129,23 @@ public final class TestStateDir implements AutoCloseable, BeforeEachCallback, Af
     return containerDir(id).resolve("root");
   }
 
+  /**
+   * Remounts container {@code id}'s sealed root read-write, as only root could: for tests of what
+   * teardown does with a chroot someone changed after prestart, which a sandbox no longer can.
+   */
+  public void unseal(String id) throws SyscallException {
+    sys.mount(
+        null,
+        root(id).toString(),
+        null,
+        MountFlags.MS_REMOUNT
+            | MountFlags.MS_BIND
+            | MountFlags.MS_NOSUID
+            | MountFlags.MS_NODEV
+            | MountFlags.MS_NOEXEC,
+        null);
+  }
+
   /** An OCI state for container {@code id} asking for {@code platform} (null: no annotation). */
   public static String state(String id, String status, String bundle, String platform) {
     ObjectNode state =

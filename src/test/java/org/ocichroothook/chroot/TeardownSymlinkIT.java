@@ -99,8 +99,9 @@ class TeardownSymlinkIT {
     Path hostKvm = hostMount("kvm");
     assertEquals(0, prestart("s2", "kvm").code());
     Path root = dir.root("s2");
-    // What a sandbox could do in its chroot: move dev aside and put a link to the host in its
-    // place.
+    // What a sandbox could do in a chroot that is not sealed (one of the previous release, or one
+    // someone remounted read-write): move dev aside and put a link to the host in its place.
+    dir.unseal("s2");
     Files.move(root.resolve("dev"), root.resolve("dev-moved"));
     Files.createSymbolicLink(root.resolve("dev"), host);
 
@@ -134,6 +135,7 @@ class TeardownSymlinkIT {
     assertTrue(Files.isDirectory(layout.root().resolve("dev"), LinkOption.NOFOLLOW_LINKS));
     assertEquals(
         List.of(
+            layout.root(),
             layout.root().resolve("proc"),
             layout.root().resolve("runsc"),
             layout.root().resolve("dev/kvm")),
