@@ -20,6 +20,8 @@ import org.ocichroothook.state.ContainerId;
  * empty target (the root itself, so teardown takes it off last), and /sys directories.
  *
  * @param origin who made the chroot and when; null in a version-1 journal
+ * @param version the on-disk format: 1 (0.1.0's) exactly without an origin, else 2 or {@value
+ *     #VERSION}, as it was read or will be written
  */
 public record Journal(
     ContainerId id,
@@ -27,7 +29,8 @@ public record Journal(
     String platform,
     List<Entry> mounts,
     boolean complete,
-    Origin origin) {
+    Origin origin,
+    int version) {
 
   /**
    * The evidence {@code gc} decides on, recorded by prestart.
@@ -73,25 +76,38 @@ public record Journal(
     }
   }
 
+  /** The version written now. */
+  public static final int VERSION = 3;
+
   public Journal {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(bundle, "bundle");
     Objects.requireNonNull(platform, "platform");
     mounts = List.copyOf(mounts);
+    if ((version == 1) != (origin == null) || version < 1 || version > VERSION) {
+      throw new IllegalArgumentException(
+          "a version-1 journal and only it has no origin; got version "
+              + version
+              + (origin == null ? " without" : " with")
+              + " an origin");
+    }
+  }
+
+  /** A journal written now: {@value #VERSION} with an origin, 1 (0.1.0's) without. */
+  public Journal(
+      ContainerId id,
+      Path bundle,
+      String platform,
+      List<Entry> mounts,
+      boolean complete,
+      Origin origin) {
+    this(id, bundle, platform, mounts, complete, origin, origin == null ? 1 : VERSION);
   }
 
   /** A version-1 journal: no origin. */
   public Journal(
       ContainerId id, Path bundle, String platform, List<Entry> mounts, boolean complete) {
     this(id, bundle, platform, mounts, complete, null);
-  }
-
-  /** The version written now. */
-  public static final int VERSION = 3;
-
-  /** The on-disk format version: {@value #VERSION} with an origin, 1 (0.1.0's) without. */
-  public int version() {
-    return origin == null ? 1 : VERSION;
   }
 
   /** A journal of {@code plan} before its first mount; a null origin makes a version-1 journal. */
@@ -102,11 +118,11 @@ public record Journal(
   public Journal withIntent(MountStep mount) {
     List<Entry> more = new ArrayList<>(mounts);
     more.add(new Entry(mount.kind(), mount.target()));
-    return new Journal(id, bundle, platform, more, false, origin);
+    return new Journal(id, bundle, platform, more, false, origin, version);
   }
 
   public Journal completed() {
-    return new Journal(id, bundle, platform, mounts, true, origin);
+    return new Journal(id, bundle, platform, mounts, true, origin, version);
   }
 
   /** Whether this journal records exactly the mounts of {@code plan}, finished. */

@@ -218,7 +218,8 @@ public final class JournalFile {
                 Instant.parse(created),
                 hookVersion);
       }
-      return new Journal(new ContainerId(id), Path.of(bundle), platform, entries, complete, origin);
+      return new Journal(
+          new ContainerId(id), Path.of(bundle), platform, entries, complete, origin, version);
     } catch (IllegalArgumentException | DateTimeParseException e) {
       throw new BadInputException(document + ": " + e.getMessage());
     }

@@ -18,6 +18,8 @@ import org.ocichroothook.plan.MountFlags;
 import org.ocichroothook.plan.MountPlan;
 import org.ocichroothook.plan.ProcMount;
 import org.ocichroothook.plan.ReadOnlyBind;
+import org.ocichroothook.plan.Seal;
+import org.ocichroothook.plan.TmpfsRoot;
 import org.ocichroothook.state.ContainerId;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.Syscalls;
@@ -50,6 +52,32 @@ class ChrootRemoverIT {
             .withIntent(plan.mounts().get(0))
             .withIntent(plan.mounts().get(1)));
     sys.mount("proc", layout.root().resolve("proc").toString(), "proc", 0xe, null);
+
+    assertEquals(ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys).remove(layout, BUNDLE));
+    assertEquals(before, TestStateDir.mountinfo());
+    assertFalse(Files.exists(layout.containerDir()));
+  }
+
+  @Test
+  void aHookKilledBeforeTheSealLeavesEverythingRemovable() throws Exception {
+    String before = TestStateDir.mountinfo();
+    Layout layout = new Layout(dir.stateDir(), new ContainerId("k2"));
+    // Killed after proc, before the seal: the root's tmpfs and proc on it are mounted, the
+    // journal records both and is not complete.
+    MountPlan plan =
+        new MountPlan(
+            layout.id(),
+            "ptrace",
+            List.of(new TmpfsRoot(1 << 20, 64), new ProcMount(), Seal.DEFAULT));
+    Files.createDirectories(layout.root());
+    JournalFile.write(
+        layout.journal(),
+        Journal.start(plan, BUNDLE, null)
+            .withIntent(plan.mounts().get(0))
+            .withIntent(plan.mounts().get(1)));
+    sys.mount("tmpfs", layout.root().toString(), "tmpfs", TmpfsRoot.FLAGS, "mode=0755");
+    Files.createDirectory(layout.root().resolve("proc"));
+    sys.mount("proc", layout.root().resolve("proc").toString(), "proc", ProcMount.FLAGS, null);
 
     assertEquals(ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys).remove(layout, BUNDLE));
     assertEquals(before, TestStateDir.mountinfo());

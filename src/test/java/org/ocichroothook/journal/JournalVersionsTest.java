@@ -65,6 +65,8 @@ class JournalVersionsTest {
             new Journal.Entry(MountKind.DEVICE, Path.of("dev/kvm"))),
         back.mounts());
     assertEquals(ORIGIN, back.origin());
+    assertEquals(2, back.version(), "list reports the version read");
+    assertEquals(v2, new String(JournalFile.encode(back), StandardCharsets.UTF_8));
   }
 
   @Test
