@@ -200,6 +200,34 @@ class ConfigReaderTest {
   }
 
   @Test
+  void aDeviceSetKeepsDevicesUnderDevAndDirectoriesUnderSys() {
+    Config d = Config.defaults();
+    for (var c :
+        List.of(
+            List.of(new DeviceSet(List.of(Path.of("/sys/x")), List.of()), "device"),
+            List.of(new DeviceSet(List.of(), List.of(Path.of("/dev/x"))), "directory"))) {
+      DeviceSet set = (DeviceSet) c.get(0);
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () ->
+                  new Config(
+                      d.stateDir(),
+                      d.executable(),
+                      d.executableTarget(),
+                      d.platformAnnotations(),
+                      java.util.Map.of("ptrace", set),
+                      "ptrace",
+                      d.logFile(),
+                      d.logLevel(),
+                      d.files()));
+      String path = set.devices().isEmpty() ? "/dev/x" : "/sys/x";
+      assertEquals(
+          "\"platforms.ptrace\": \"" + path + "\" is not a " + c.get(1) + " path", e.getMessage());
+    }
+  }
+
+  @Test
   void theGvisorLikeExampleLoads() throws Exception {
     Config c = ConfigReader.read(SYS, Fixtures.dir().resolve("config/gvisor-like.json"), true);
     assertEquals(null, c.executable());

@@ -97,6 +97,22 @@ class PlannerTest {
   }
 
   @Test
+  void everyConfigurationGoldenFileHasAConfigurationAndPlatform() throws Exception {
+    List<String> expected = new ArrayList<>();
+    for (Arguments a : configurations()) {
+      Path file = (Path) a.get()[0];
+      expected.add(
+          file.getFileName().toString().replaceFirst("\\.json$", "." + a.get()[1] + ".plan"));
+    }
+    try (var files = Files.list(Fixtures.dir().resolve("config-plans"))) {
+      for (Path golden : files.toList()) {
+        assertTrue(
+            expected.contains(golden.getFileName().toString()), "stale golden file " + golden);
+      }
+    }
+  }
+
+  @Test
   void theOptionsTableMakesBindsReallyReadOnlyAndLeavesWhatMustWork() {
     assertEquals(MS_NOSUID | MS_NODEV | MS_NOEXEC, TmpfsRoot.FLAGS);
     assertEquals(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, ProcMount.FLAGS);
