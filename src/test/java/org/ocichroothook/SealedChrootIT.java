@@ -214,6 +214,23 @@ class SealedChrootIT {
   }
 
   @Test
+  void aFifoAsAFileIsRefusedWithoutBlocking() throws Exception {
+    Path fifo = base.resolve("fifo");
+    Command.run(List.of("/usr/bin/mkfifo", fifo.toString()), Map.of(), null).ok();
+    configure(dir.executable(), file(fifo, true));
+    String before = TestStateDir.mountinfo();
+    long start = System.nanoTime();
+    Command.Result r = prestart("c1", "ptrace");
+    assertTrue(System.nanoTime() - start < 10_000_000_000L, "no wait for a writer");
+    assertEquals(1, r.code(), r.toString());
+    assertEquals(
+        "oci-chroot-hook: file " + fifo + " (in \"files\"): not a regular file (a FIFO)\n",
+        r.stderr());
+    assertEquals(before, TestStateDir.mountinfo());
+    assertFalse(Files.exists(dir.containerDir("c1")));
+  }
+
+  @Test
   void aSysfsDirectoryIsBoundReadOnly() throws Exception {
     configure(dir.executable());
     ok(prestart("c1", "sysfs"));
