@@ -172,7 +172,14 @@ public record Config(
     }
     if (!path.startsWith(prefix)) {
       throw new IllegalArgumentException(
-          "\"" + key + "\": " + Printable.quote(path.toString()) + " is not a " + what + " path");
+          "\""
+              + key
+              + "\": "
+              + Printable.quote(path.toString())
+              + " is listed as a "
+              + what
+              + " but is not under "
+              + prefix);
     }
   }
 

@@ -71,7 +71,7 @@ public final class ConfigReader {
     List<ConfiguredFile> files = d.files();
     String executableTarget = d.executableTarget();
     List<String> annotations = d.platformAnnotations();
-    Map<String, List<String>> platforms = null;
+    Map<String, DeviceSet> platforms = null;
     String defaultPlatform = d.defaultPlatform();
     String logFile = d.logFile().toString();
     String logLevel = d.logLevel();
@@ -82,7 +82,7 @@ public final class ConfigReader {
           case "executable" -> executable = in.stringOrNull(key);
           case "executableTarget" -> executableTarget = in.string(key);
           case "platformAnnotations" -> annotations = in.stringList(key);
-          case "platforms" -> platforms = in.stringListMap(key);
+          case "platforms" -> platforms = platforms(in, document);
           case "defaultPlatform" -> defaultPlatform = in.string(key);
           case "logFile" -> logFile = in.string(key);
           case "logLevel" -> logLevel = in.string(key);
@@ -98,7 +98,7 @@ public final class ConfigReader {
           executable == null ? null : Path.of(executable),
           executableTarget,
           annotations,
-          platforms == null ? d.platforms() : toPaths(platforms),
+          platforms == null ? d.platforms() : platforms,
           defaultPlatform,
           Path.of(logFile),
           logLevel,
@@ -108,15 +108,42 @@ public final class ConfigReader {
     }
   }
 
-  private static Map<String, DeviceSet> toPaths(Map<String, List<String>> platforms) {
+  /**
+   * {@code platforms}: each platform's device set, either a list of paths (devices under /dev and
+   * directories under /sys, told apart by their prefix: the shape earlier versions read) or an
+   * object {@code {"devices": [...], "sysfs": [...]}}.
+   */
+  private static Map<String, DeviceSet> platforms(JsonInput in, String document)
+      throws BadInputException {
+    in.startObject("platforms", "an object of device sets");
     Map<String, DeviceSet> result = new LinkedHashMap<>();
-    platforms.forEach(
-        (name, devices) -> {
-          List<Path> paths = new ArrayList<>();
-          devices.forEach(device -> paths.add(Path.of(device)));
-          result.put(name, DeviceSet.of(paths));
-        });
+    for (String name = in.nextField(); name != null; name = in.nextField()) {
+      String key = "platforms." + name;
+      if (!in.atObject()) {
+        result.put(name, DeviceSet.of(paths(in.stringList(key), key, document)));
+        continue;
+      }
+      List<Path> devices = List.of();
+      List<Path> sysfs = List.of();
+      for (String field = in.nextField(); field != null; field = in.nextField()) {
+        switch (field) {
+          case "devices" -> devices = paths(in.stringList(key + ".devices"), key, document);
+          case "sysfs" -> sysfs = paths(in.stringList(key + ".sysfs"), key, document);
+          default -> throw in.unknownField(key + "." + field);
+        }
+      }
+      result.put(name, new DeviceSet(devices, sysfs));
+    }
     return result;
+  }
+
+  private static List<Path> paths(List<String> values, String key, String document)
+      throws BadInputException {
+    List<Path> paths = new ArrayList<>();
+    for (String value : values) {
+      paths.add(path(value, key, document));
+    }
+    return paths;
   }
 
   /**

@@ -116,6 +116,20 @@ class ConfigReaderTest {
         Arguments.of(
             "{\"executableTarget\":\"sys\"}", "\"executableTarget\" must be one file name"),
         Arguments.of("{\"executable\":7}", "field \"executable\" must be a string, got a number"),
+        Arguments.of(
+            "{\"platforms\":{\"x\":{\"devices\":[\"/dev/a\"],\"sysfs\":[\"/dev/b\"]}}}",
+            "\"platforms.x\": \"/dev/b\" is listed as a directory but is not under /sys"),
+        Arguments.of(
+            "{\"platforms\":{\"x\":{\"devices\":[\"/sys/a\"]}}}",
+            "\"platforms.x\": \"/sys/a\" is listed as a device but is not under /dev"),
+        Arguments.of(
+            "{\"platforms\":{\"x\":{\"devices\":[],\"dirs\":[]}}}",
+            "unknown field \"platforms.x.dirs\""),
+        Arguments.of(
+            "{\"platforms\":{\"x\":{\"sysfs\":[1]}}}",
+            "field \"platforms.x.sysfs[0]\" must be a string"),
+        Arguments.of("{\"platforms\":[]}", "field \"platforms\" must be an object of device sets"),
+        Arguments.of("{\"platforms\":{\"x\":[\"/dev/a\\u0000\"]}}", "\"platforms.x\": not a path"),
         Arguments.of("{\"files\":\"/etc/x\"}", "field \"files\" must be an array of paths or"),
         Arguments.of("{\"files\":[7]}", "field \"files[0]\" must be a string, got a number"),
         Arguments.of("{\"files\":[\"etc/x\"]}", "\"files\" must be an absolute path"),
@@ -179,7 +193,10 @@ class ConfigReaderTest {
         parse(
             """
             {"executable": null,
-             "platforms": {"tpu": ["/dev/vfio/0", "/sys/kernel/iommu_groups/0"]},
+             "platforms": {"tpu": ["/dev/vfio/0", "/sys/kernel/iommu_groups/0"],
+                           "rdma": {"devices": ["/dev/infiniband/uverbs0"],
+                                    "sysfs": ["/sys/class/infiniband/mlx5_0/ports"]},
+                           "none": {}},
              "defaultPlatform": "tpu",
              "files": ["/etc/hosts",
                        {"path": "/etc/localtime", "source": "/usr/share/zoneinfo/UTC",
@@ -191,6 +208,12 @@ class ConfigReaderTest {
         new DeviceSet(
             List.of(Path.of("/dev/vfio/0")), List.of(Path.of("/sys/kernel/iommu_groups/0"))),
         c.platforms().get("tpu"));
+    assertEquals(
+        new DeviceSet(
+            List.of(Path.of("/dev/infiniband/uverbs0")),
+            List.of(Path.of("/sys/class/infiniband/mlx5_0/ports"))),
+        c.platforms().get("rdma"));
+    assertEquals(DeviceSet.EMPTY, c.platforms().get("none"));
     assertEquals(
         List.of(
             new ConfiguredFile(Path.of("/etc/hosts"), Path.of("/etc/hosts"), false),
@@ -222,8 +245,15 @@ class ConfigReaderTest {
                       d.logLevel(),
                       d.files()));
       String path = set.devices().isEmpty() ? "/dev/x" : "/sys/x";
+      String prefix = set.devices().isEmpty() ? "/sys" : "/dev";
       assertEquals(
-          "\"platforms.ptrace\": \"" + path + "\" is not a " + c.get(1) + " path", e.getMessage());
+          "\"platforms.ptrace\": \""
+              + path
+              + "\" is listed as a "
+              + c.get(1)
+              + " but is not under "
+              + prefix,
+          e.getMessage());
     }
   }
 
