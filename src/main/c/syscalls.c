@@ -28,9 +28,10 @@ _Static_assert(O_DIRECTORY == 040000 && O_NOFOLLOW == 0100000, "Linux.java: aarc
 #endif
 _Static_assert(O_CLOEXEC == 02000000 && O_PATH == 010000000, "Linux.java: open flags");
 _Static_assert(AT_FDCWD == -100, "Linux.java: AT_FDCWD");
+_Static_assert(MS_PRIVATE == 0x40000, "Linux.java: mount flags");
 _Static_assert(MS_RDONLY == 0x1 && MS_NOSUID == 0x2 && MS_NODEV == 0x4 && MS_NOEXEC == 0x8
-                   && MS_REMOUNT == 0x20 && MS_BIND == 0x1000 && MS_PRIVATE == 0x40000,
-               "Linux.java: mount flags");
+                   && MS_REMOUNT == 0x20 && MS_BIND == 0x1000 && MS_REC == 0x4000,
+               "plan/MountFlags.java: mount flags");
 _Static_assert(MNT_DETACH == 0x2 && UMOUNT_NOFOLLOW == 0x8, "Linux.java: umount2 flags");
 
 /* Copies `array` into `buf` (PATH_MAX bytes) with a terminator; *out is NULL for a null array. */

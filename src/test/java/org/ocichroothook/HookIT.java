@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.Command.Result;
 import org.ocichroothook.mountinfo.MountEntry;
 import org.ocichroothook.mountinfo.MountTable;
+import org.ocichroothook.plan.MountFlags;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.Syscalls;
 import org.ocichroothook.sys.SyscallsFactory;
@@ -47,22 +48,27 @@ class HookIT {
     List<MountEntry> mounts = MountTable.read().atOrBelow(dir.containerDir("c1"));
     assertEquals(
         List.of(
+            dir.root("c1"),
             dir.root("c1").resolve("proc"),
             dir.root("c1").resolve("runsc"),
             dir.root("c1").resolve("dev/kvm")),
         mounts.stream().map(MountEntry::mountPoint).toList());
-    MountEntry proc = mounts.get(0);
+    MountEntry root = mounts.get(0);
+    assertEquals("tmpfs", root.fsType());
+    assertTrue(
+        root.optionList().containsAll(List.of("ro", "nosuid", "nodev", "noexec")), root.options());
+    MountEntry proc = mounts.get(1);
     assertEquals("proc", proc.fsType());
     assertTrue(
-        options(proc).containsAll(List.of("rw", "nosuid", "nodev", "noexec")), proc.options());
-    MountEntry exe = mounts.get(1);
+        proc.optionList().containsAll(List.of("ro", "nosuid", "nodev", "noexec")), proc.options());
+    MountEntry exe = mounts.get(2);
     assertTrue(exe.root().endsWith("/bin/sandbox"), exe.root());
-    assertTrue(options(exe).containsAll(List.of("ro", "nosuid", "nodev")), exe.options());
-    assertFalse(options(exe).contains("rw"), exe.options());
-    MountEntry kvm = mounts.get(2);
+    assertTrue(exe.optionList().containsAll(List.of("ro", "nosuid", "nodev")), exe.options());
+    assertFalse(exe.optionList().contains("rw"), exe.options());
+    MountEntry kvm = mounts.get(3);
     assertEquals("/kvm", kvm.root());
-    assertTrue(options(kvm).containsAll(List.of("nosuid", "noexec")), kvm.options());
-    assertFalse(options(kvm).contains("nodev"), "a device must stay usable: " + kvm.options());
+    assertTrue(kvm.optionList().containsAll(List.of("nosuid", "noexec")), kvm.options());
+    assertFalse(kvm.optionList().contains("nodev"), "a device must stay usable: " + kvm.options());
     assertEquals(
         Files.readString(dir.executable()), Files.readString(dir.root("c1").resolve("runsc")));
   }
@@ -72,7 +78,7 @@ class HookIT {
     ok(prestart("c1", "ptrace"));
     assertEquals(Set.of("proc", "runsc"), names(dir.root("c1")));
     List<MountEntry> mounts = MountTable.read().atOrBelow(dir.containerDir("c1"));
-    assertEquals(2, mounts.size());
+    assertEquals(3, mounts.size());
     assertTrue(mounts.stream().noneMatch(m -> m.mountPoint().toString().contains("kvm")));
   }
 
@@ -204,12 +210,13 @@ class HookIT {
     ok(prestart("c1", "kvm"));
     Path host = Files.createDirectory(base.resolve("hostdata"));
     Files.writeString(host.resolve("precious"), "host data");
+    dir.unseal("c1");
     Path extra = Files.createDirectory(dir.root("c1").resolve("extra"));
     Syscalls sys = SyscallsFactory.create();
-    sys.mount(host.toString(), extra.toString(), null, Linux.MS_BIND, null);
+    sys.mount(host.toString(), extra.toString(), null, MountFlags.MS_BIND, null);
     // and a second one stacked over proc
     sys.mount(
-        host.toString(), dir.root("c1").resolve("proc").toString(), null, Linux.MS_BIND, null);
+        host.toString(), dir.root("c1").resolve("proc").toString(), null, MountFlags.MS_BIND, null);
     assertEquals(Set.of("precious"), names(extra));
 
     ok(poststop("c1"));
@@ -275,7 +282,7 @@ class HookIT {
     ok(prestart("c2", "ptrace"));
     ok(poststop("c1"));
     assertFalse(Files.exists(dir.containerDir("c1")));
-    assertEquals(2, MountTable.read().atOrBelow(dir.containerDir("c2")).size());
+    assertEquals(3, MountTable.read().atOrBelow(dir.containerDir("c2")).size());
     assertEquals(Set.of("proc", "runsc"), names(dir.root("c2")));
     ok(poststop("c2"));
   }
@@ -354,7 +361,4 @@ class HookIT {
   }
 
   /** A mount's per-mount options (rw/ro, nosuid, nodev, noexec, ...). */
-  private static List<String> options(MountEntry e) {
-    return List.of(e.options().split(","));
-  }
 }

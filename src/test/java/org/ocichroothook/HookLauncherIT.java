@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.ocichroothook.journal.Journal;
+import org.ocichroothook.journal.JournalFile;
 
 /**
  * The `hook` launcher as runtimes start it: an empty environment, the bundle as working directory.
@@ -161,8 +163,14 @@ class HookLauncherIT {
                 workdir.toString()),
             "prestart");
     assertEquals(0, r.code(), r.stderr());
-    assertEquals(Set.of("proc", "runsc", "dev"), HookIT.names(dir.root("l3")));
-    // Its mounts went with that namespace; poststop here removes the directories.
+    Journal journal = JournalFile.read(dir.containerDir("l3").resolve("journal.json"));
+    assertTrue(journal.complete(), journal.toString());
+    assertEquals(
+        List.of("", "proc", "runsc", "dev/kvm"),
+        journal.mounts().stream().map(m -> m.target().toString()).toList());
+    // Its mounts, the root's tmpfs and all on it, went with that namespace; poststop here removes
+    // the directories.
+    assertEquals(Set.of(), HookIT.names(dir.root("l3")));
     assertEquals(
         0, run(TestStateDir.state("l3", "stopped", "/srv/b", null), List.of(), "poststop").code());
   }

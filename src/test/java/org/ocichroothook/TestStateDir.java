@@ -10,6 +10,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.ocichroothook.plan.MountFlags;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.SyscallException;
 import org.ocichroothook.sys.Syscalls;
@@ -48,7 +49,12 @@ public final class TestStateDir implements AutoCloseable, BeforeEachCallback, Af
     this.logFile = base.resolve("hook.log");
     Files.createDirectories(stateDir);
     Files.setPosixFilePermissions(stateDir, PosixFilePermissions.fromString("rwx--x--x"));
-    sys.mount("tmpfs", stateDir.toString(), "tmpfs", Linux.MS_NOSUID | Linux.MS_NODEV, "mode=0711");
+    sys.mount(
+        "tmpfs",
+        stateDir.toString(),
+        "tmpfs",
+        MountFlags.MS_NOSUID | MountFlags.MS_NODEV,
+        "mode=0711");
     sys.mount(null, stateDir.toString(), null, Linux.MS_PRIVATE, null);
     Files.createDirectories(executable.getParent());
     Files.writeString(executable, "#!/bin/sh\necho sandbox\n");
@@ -121,6 +127,23 @@ public final class TestStateDir implements AutoCloseable, BeforeEachCallback, Af
 
   public Path root(String id) {
     return containerDir(id).resolve("root");
+  }
+
+  /**
+   * Remounts container {@code id}'s sealed root read-write, as only root could: for tests of what
+   * teardown does with a chroot someone changed after prestart, which a sandbox no longer can.
+   */
+  public void unseal(String id) throws SyscallException {
+    sys.mount(
+        null,
+        root(id).toString(),
+        null,
+        MountFlags.MS_REMOUNT
+            | MountFlags.MS_BIND
+            | MountFlags.MS_NOSUID
+            | MountFlags.MS_NODEV
+            | MountFlags.MS_NOEXEC,
+        null);
   }
 
   /** An OCI state for container {@code id} asking for {@code platform} (null: no annotation). */

@@ -1,7 +1,11 @@
 package org.ocichroothook.chroot;
 
+import static org.ocichroothook.plan.ProcMount.FALLBACK_FLAGS;
+import static org.ocichroothook.plan.ProcMount.FALLBACK_REMOUNT_FLAGS;
+import static org.ocichroothook.plan.ProcMount.FALLBACK_SOURCE;
 import static org.ocichroothook.sys.Linux.S_IFDIR;
 import static org.ocichroothook.sys.Linux.S_IFMT;
+import static org.ocichroothook.sys.Linux.S_IFREG;
 import static org.ocichroothook.sys.Linux.isDevice;
 
 import java.io.IOException;
@@ -10,17 +14,30 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import org.ocichroothook.file.RegularFile;
+import org.ocichroothook.file.TrustedOwner;
 import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.journal.Journal;
 import org.ocichroothook.journal.JournalFile;
+import org.ocichroothook.mountinfo.MountEntry;
 import org.ocichroothook.mountinfo.MountTable;
-import org.ocichroothook.plan.MountKind;
+import org.ocichroothook.plan.CopiedFile;
+import org.ocichroothook.plan.DeviceBind;
 import org.ocichroothook.plan.MountPlan;
-import org.ocichroothook.plan.PlannedMount;
+import org.ocichroothook.plan.MountStep;
+import org.ocichroothook.plan.ProcMount;
+import org.ocichroothook.plan.ReadOnlyBind;
+import org.ocichroothook.plan.Seal;
+import org.ocichroothook.plan.Step;
+import org.ocichroothook.plan.SysfsBind;
+import org.ocichroothook.plan.TmpfsRoot;
+import org.ocichroothook.sys.Errnos;
+import org.ocichroothook.sys.SyscallException;
 import org.ocichroothook.sys.Syscalls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +57,7 @@ public final class ChrootBuilder {
   /** {@code root} and the directories below it that lead to mount targets. */
   private static final int DIRECTORY_MODE = 0755;
 
+  private final Syscalls sys;
   private final SafeMount safeMount;
   private final ChrootRemover remover;
   private final ProcFs proc;
@@ -49,6 +67,7 @@ public final class ChrootBuilder {
   }
 
   ChrootBuilder(Syscalls sys, ProcFs proc) {
+    this.sys = sys;
     this.safeMount = new SafeMount(sys, proc);
     this.remover = new ChrootRemover(sys, proc);
     this.proc = proc;
@@ -93,6 +112,10 @@ public final class ChrootBuilder {
     return Outcome.BUILT;
   }
 
+  private static String id(Layout layout) {
+    return layout.id().value();
+  }
+
   private boolean alreadyRealized(Layout layout, MountPlan plan, Path bundle)
       throws ChrootException {
     Journal journal;
@@ -123,7 +146,18 @@ public final class ChrootBuilder {
     }
     try {
       MountTable table = proc.mountsBelow(layout.containerDir());
-      return journal.mounts().stream().allMatch(e -> table.isMountPoint(layout.inRoot(e.target())));
+      if (!journal.mounts().stream().allMatch(e -> table.isMountPoint(layout.inRoot(e.target())))) {
+        return false;
+      }
+      MountEntry root = table.topmostAt(layout.root());
+      if (plan.sealed() && (root == null || !root.optionList().contains("ro"))) {
+        LOG.warn(
+            "[{}] prestart: {} is not sealed read-only; building it again",
+            id(layout),
+            layout.root());
+        return false;
+      }
+      return true;
     } catch (IOException e) {
       throw new ChrootException("read " + MountTable.SELF + ": " + e, e);
     }
@@ -140,7 +174,7 @@ public final class ChrootBuilder {
     Map<Path, Integer> expected = new LinkedHashMap<>();
     expected.put(layout.containerDir(), CONTAINER_DIR_MODE);
     expected.put(layout.root(), DIRECTORY_MODE);
-    for (PlannedMount mount : plan.mounts()) {
+    for (MountStep mount : plan.mounts()) {
       for (Path p = mount.target().getParent(); p != null; p = p.getParent()) {
         expected.put(layout.inRoot(p), DIRECTORY_MODE);
       }
@@ -155,7 +189,7 @@ public final class ChrootBuilder {
       }
       int mode = (Integer) attrs.get("mode");
       int uid = (Integer) attrs.get("uid");
-      if ((mode & S_IFMT) != S_IFDIR || uid != 0 || (mode & 07777) != e.getValue()) {
+      if ((mode & S_IFMT) != S_IFDIR || !TrustedOwner.is(uid) || (mode & 07777) != e.getValue()) {
         return String.format(
             "%s is %s owned by uid %d with mode %04o, not a directory owned by root with mode %04o"
                 + ": building the chroot again",
@@ -171,82 +205,208 @@ public final class ChrootBuilder {
 
   private void perform(Layout layout, MountPlan plan, Path bundle, Journal.Origin origin)
       throws ChrootException {
-    String id = layout.id().value();
     Journal journal = Journal.start(plan, bundle, origin);
     createDirectory(layout.containerDir(), CONTAINER_DIR_MODE);
     writeJournal(layout, journal);
     createDirectory(layout.root(), DIRECTORY_MODE);
-    for (PlannedMount mount : plan.mounts()) {
-      checkSource(mount, plan.platform());
-      journal = journal.withIntent(mount);
-      writeJournal(layout, journal);
-      Path target = layout.inRoot(mount.target());
-      createTarget(layout.root(), mount);
-      MountKind kind = mount.kind();
-      String fstype = kind == MountKind.PROC ? "proc" : null;
-      safeMount.mount(mount.source(), target, kind.directory(), fstype, kind.mountFlags());
-      if (kind.remountFlags() != 0) {
-        safeMount.remount(target, kind.directory(), kind.remountFlags());
+    for (Step step : plan.steps()) {
+      if (step instanceof MountStep mount) {
+        checkSource(mount, plan.platform());
+        journal = journal.withIntent(mount);
+        writeJournal(layout, journal);
+        mount(layout, mount);
+      } else if (step instanceof CopiedFile file) {
+        copy(layout, file);
+      } else if (step instanceof Seal seal) {
+        seal(layout, seal);
+      } else {
+        throw new IllegalStateException("unknown step " + step);
       }
-      LOG.info(
-          "[{}] prestart: mounted {} at {} ({}, flags 0x{}{})",
-          id,
-          mount.source(),
-          target,
-          kind.wireName(),
-          Long.toHexString(kind.mountFlags()),
-          kind.remountFlags() == 0 ? "" : ", remount 0x" + Long.toHexString(kind.remountFlags()));
     }
     writeJournal(layout, journal.completed());
   }
 
-  private static void checkSource(PlannedMount mount, String platform) throws ChrootException {
-    Path source = Path.of(mount.source());
+  private void mount(Layout layout, MountStep mount) throws ChrootException {
+    String id = layout.id().value();
+    Path target = layout.inRoot(mount.target());
+    if (!(mount instanceof TmpfsRoot)) {
+      createTarget(layout.root(), mount.target(), mount.directory());
+    }
+    if (mount instanceof ProcMount proc) {
+      mountProc(layout, proc, target);
+      return;
+    }
+    safeMount.mount(
+        mount.source(), target, mount.directory(), mount.fsType(), mount.flags(), mount.data());
+    if (mount.remountFlags() != 0) {
+      safeMount.remount(target, mount.directory(), mount.remountFlags());
+    }
+    LOG.info(
+        "[{}] prestart: mounted {} at {} ({}, flags 0x{}{})",
+        id,
+        mount.source(),
+        target,
+        mount.kind().wireName(),
+        Long.toHexString(mount.flags()),
+        mount.remountFlags() == 0 ? "" : ", remount 0x" + Long.toHexString(mount.remountFlags()));
+  }
+
+  /**
+   * A new procfs, or where the kernel refuses one (EPERM: a procfs partly covered by other mounts,
+   * in a user namespace that does not own it), a recursive bind of /proc, remounted read-only.
+   */
+  private void mountProc(Layout layout, ProcMount proc, Path target) throws ChrootException {
+    String id = layout.id().value();
     try {
-      switch (mount.kind()) {
-        case EXECUTABLE -> {
-          if (!Files.readAttributes(source, BasicFileAttributes.class).isRegularFile()) {
-            throw new ChrootException("executable " + source + ": not a regular file");
-          }
+      safeMount.mount(proc.source(), target, true, proc.fsType(), proc.flags(), null);
+      LOG.info(
+          "[{}] prestart: mounted a new procfs at {} (flags 0x{})",
+          id,
+          target,
+          Long.toHexString(proc.flags()));
+      return;
+    } catch (ChrootException e) {
+      if (!(e.getCause() instanceof SyscallException s) || s.errno() != Errnos.EPERM) {
+        throw e;
+      }
+      LOG.warn("[{}] prestart: {}; binding {} instead", id, e.getMessage(), FALLBACK_SOURCE);
+    }
+    safeMount.mount(FALLBACK_SOURCE, target, true, null, FALLBACK_FLAGS, null);
+    safeMount.remount(target, true, FALLBACK_REMOUNT_FLAGS);
+    LOG.info(
+        "[{}] prestart: bound {} at {} (flags 0x{}, remount 0x{})",
+        id,
+        FALLBACK_SOURCE,
+        target,
+        Long.toHexString(FALLBACK_FLAGS),
+        Long.toHexString(FALLBACK_REMOUNT_FLAGS));
+  }
+
+  /**
+   * Copies a configured file onto the root's tmpfs. The source is opened through the seam without
+   * following a symlink at its last component and must be a regular file of at most {@link
+   * CopiedFile#MAX_BYTES} bytes (checked on the descriptor); the copy is created new (never through
+   * a symlink), then made read-only.
+   */
+  private void copy(Layout layout, CopiedFile file) throws ChrootException {
+    String id = layout.id().value();
+    Path source = file.source();
+    byte[] bytes;
+    try (RegularFile in = RegularFile.open(sys, source, false)) {
+      bytes = in.readAll(CopiedFile.MAX_BYTES);
+    } catch (NoSuchFileException e) {
+      if (file.optional()) {
+        LOG.info("[{}] prestart: optional file {} is missing; skipped", id, source);
+        return;
+      }
+      throw new ChrootException("file " + source + " (in \"files\"): no such file", e);
+    } catch (RegularFile.RefusedException e) {
+      throw new ChrootException("file " + source + " (in \"files\"): " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new ChrootException("read " + source + ": " + e.getMessage(), e);
+    }
+    Path target = layout.inRoot(file.target());
+    createParents(layout.root(), file.target());
+    try {
+      Files.write(target, bytes, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS);
+      Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("r--r--r--"));
+    } catch (FileAlreadyExistsException e) {
+      throw new ChrootException("copy target " + target + " already exists", e);
+    } catch (IOException e) {
+      throw new ChrootException("write " + target + ": " + e, e);
+    }
+    LOG.info("[{}] prestart: copied {} to {} ({} bytes)", id, source, target, bytes.length);
+  }
+
+  /**
+   * Remounts the root read-only, retrying on EBUSY; any other error, or EBUSY on the last attempt,
+   * fails prestart (and the caller rolls everything back: a chroot is never left writable).
+   */
+  private void seal(Layout layout, Seal seal) throws ChrootException {
+    String id = layout.id().value();
+    long delay = seal.firstDelayMillis();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        safeMount.remount(layout.root(), true, seal.flags());
+        LOG.info(
+            "[{}] prestart: sealed {} read-only (flags 0x{}{})",
+            id,
+            layout.root(),
+            Long.toHexString(seal.flags()),
+            attempt == 1 ? "" : ", attempt " + attempt);
+        return;
+      } catch (ChrootException e) {
+        boolean busy = e.getCause() instanceof SyscallException s && s.errno() == Errnos.EBUSY;
+        if (!busy || attempt == seal.attempts()) {
+          throw new ChrootException(
+              "sealing "
+                  + layout.root()
+                  + " read-only failed"
+                  + (attempt == 1 ? "" : " " + attempt + " times")
+                  + ": "
+                  + e.getMessage(),
+              e);
         }
-        case DEVICE -> {
-          int mode = (Integer) Files.getAttribute(source, "unix:mode");
-          if (!isDevice(mode)) {
-            throw new ChrootException(
-                "device " + source + " for platform " + platform + ": not a device file");
-          }
-        }
-        case PROC -> {}
+        LOG.warn("[{}] prestart: {}; retrying in {} ms", id, e.getMessage(), delay);
+      }
+      // Not Thread.sleep: nothing interrupts the hook, and a wait cut short only retries sooner.
+      long until = System.nanoTime() + delay * 1_000_000;
+      for (long left = delay * 1_000_000; left > 0; left = until - System.nanoTime()) {
+        LockSupport.parkNanos(left);
+      }
+      delay *= 2;
+    }
+  }
+
+  private static void checkSource(MountStep mount, String platform) throws ChrootException {
+    if (mount instanceof TmpfsRoot || mount instanceof ProcMount) {
+      return;
+    }
+    Path source = Path.of(mount.source());
+    String what =
+        mount instanceof DeviceBind
+            ? "device " + source + " for platform " + platform
+            : mount instanceof SysfsBind
+                ? "directory " + source + " for platform " + platform
+                : "executable " + source;
+    try {
+      int mode = (Integer) Files.getAttribute(source, "unix:mode");
+      if (mount instanceof DeviceBind && !isDevice(mode)) {
+        throw new ChrootException(what + ": not a device file");
+      }
+      if (mount instanceof SysfsBind && (mode & S_IFMT) != S_IFDIR) {
+        throw new ChrootException(what + ": not a directory");
+      }
+      if (mount instanceof ReadOnlyBind && (mode & S_IFMT) != S_IFREG) {
+        throw new ChrootException(what + ": not a regular file");
       }
     } catch (NoSuchFileException e) {
-      String what = mount.kind() == MountKind.DEVICE ? "device" : "executable";
-      throw new ChrootException(
-          what
-              + " "
-              + source
-              + (mount.kind() == MountKind.DEVICE ? " for platform " + platform : "")
-              + ": no such file",
-          e);
+      throw new ChrootException(what + ": no such file", e);
     } catch (IOException e) {
       throw new ChrootException("stat " + source + ": " + e, e);
     }
   }
 
-  /**
-   * Creates the target and any missing parents below the root, refusing anything but a real dir.
-   */
-  private static void createTarget(Path root, PlannedMount mount) throws ChrootException {
+  /** Creates the directories leading to {@code target} below the root, refusing anything else. */
+  private static void createParents(Path root, Path target) throws ChrootException {
     Path dir = root;
-    Path target = mount.target();
     for (int i = 0; i < target.getNameCount() - 1; i++) {
       dir = dir.resolve(target.getName(i));
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
         createDirectory(dir, DIRECTORY_MODE);
       }
     }
+  }
+
+  /**
+   * Creates the target and any missing parents below the root, refusing anything but a real dir.
+   */
+  private static void createTarget(Path root, Path target, boolean directory)
+      throws ChrootException {
+    createParents(root, target);
     Path path = root.resolve(target);
     try {
-      if (mount.kind().directory()) {
+      if (directory) {
         Files.createDirectory(path);
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("r-xr-xr-x"));
       } else {

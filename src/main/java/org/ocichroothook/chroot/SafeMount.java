@@ -29,10 +29,16 @@ final class SafeMount {
     this.proc = proc;
   }
 
-  /** mount(source, target, fstype, flags, data) onto the checked {@code target}. */
+  /** mount(source, target, fstype, flags, NULL) onto the checked {@code target}. */
   void mount(String source, Path target, boolean directory, String fstype, long flags)
       throws ChrootException {
-    withTarget(target, directory, fdPath -> sys.mount(source, fdPath, fstype, flags, null));
+    mount(source, target, directory, fstype, flags, null);
+  }
+
+  /** mount(source, target, fstype, flags, data) onto the checked {@code target}. */
+  void mount(String source, Path target, boolean directory, String fstype, long flags, String data)
+      throws ChrootException {
+    withTarget(target, directory, fdPath -> sys.mount(source, fdPath, fstype, flags, data));
   }
 
   /** The remount that makes a bind's flags (read-only, nosuid, ...) take effect. */

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.ocichroothook.file.RegularFile;
 import org.ocichroothook.file.TrustedOwner;
+import org.ocichroothook.plan.MountFlags;
 import org.ocichroothook.sys.Errnos;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.SyscallException;
@@ -121,7 +122,7 @@ public final class StateDirectory implements AutoCloseable {
           throw e;
         }
       }
-      sys.mount(dir, dir, null, Linux.MS_BIND, null);
+      sys.mount(dir, dir, null, MountFlags.MS_BIND, null);
       sys.mount(null, dir, null, Linux.MS_PRIVATE, null);
     } catch (SyscallException e) {
       throw new ChrootException(

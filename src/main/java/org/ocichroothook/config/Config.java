@@ -16,23 +16,27 @@ import org.ocichroothook.text.Printable;
  * #platforms}; every host path the hook touches comes from here.
  *
  * @param stateDir where each container's directory is made; absolute and normalized
- * @param executable the sandbox executable bound read-only into each chroot
+ * @param executable the sandbox executable bound read-only into each chroot; null for none (gVisor
+ *     itself no longer needs it there: it re-executes /proc/self/exe)
  * @param executableTarget its name inside the chroot: one plain path component
  * @param platformAnnotations annotation keys that name the platform, first match wins
- * @param platforms platform name to the device files its chroot needs (absolute paths under /dev)
+ * @param platforms platform name to what its chroot needs: device files under /dev, directories
+ *     under /sys
  * @param defaultPlatform the platform of a container without any of the annotations
  * @param logFile the file the hook appends its log to
  * @param logLevel the log's level: trace, debug, info, warn, error or off
+ * @param files host files copied into every chroot, at most {@value #MAX_FILES}
  */
 public record Config(
     Path stateDir,
     Path executable,
     String executableTarget,
     List<String> platformAnnotations,
-    Map<String, List<Path>> platforms,
+    Map<String, DeviceSet> platforms,
     String defaultPlatform,
     Path logFile,
-    String logLevel) {
+    String logLevel,
+    List<ConfiguredFile> files) {
 
   public static final Path DEFAULT_FILE = Path.of("/etc/oci-chroot-hook/config.json");
 
@@ -47,19 +51,28 @@ public record Config(
       List.of("trace", "debug", "info", "warn", "error", "off");
 
   /** Names the chroot itself uses; the executable must not shadow them. */
-  private static final List<String> RESERVED_TARGETS = List.of("proc", "dev");
+  private static final List<String> RESERVED_TARGETS = List.of("proc", "dev", "sys");
+
+  static final Path DEV = Path.of("/dev");
+  static final Path SYS = Path.of("/sys");
+  private static final Path PROC = Path.of("/proc");
+
+  /** The most entries {@code files} may have: each is up to 1 MiB on the chroot's tmpfs. */
+  public static final int MAX_FILES = 64;
 
   public Config {
     stateDir = absolute("stateDir", stateDir);
     if (stateDir.getNameCount() == 0) {
       throw new IllegalArgumentException("\"stateDir\" must not be /");
     }
-    executable = absolute("executable", executable);
+    if (executable != null) {
+      executable = absolute("executable", executable);
+    }
     Objects.requireNonNull(executableTarget, "executableTarget");
     if (!TARGET_NAME.matcher(executableTarget).matches()
         || RESERVED_TARGETS.contains(executableTarget)) {
       throw new IllegalArgumentException(
-          "\"executableTarget\" must be one file name (not proc or dev), got "
+          "\"executableTarget\" must be one file name (not proc, dev or sys), got "
               + Printable.quote(executableTarget));
     }
     platformAnnotations = List.copyOf(platformAnnotations);
@@ -68,25 +81,12 @@ public record Config(
         throw new IllegalArgumentException("\"platformAnnotations\" must not hold an empty key");
       }
     }
-    for (Map.Entry<String, List<Path>> platform : platforms.entrySet()) {
+    for (Map.Entry<String, DeviceSet> platform : platforms.entrySet()) {
       if (!PLATFORM_NAME.matcher(platform.getKey()).matches()) {
         throw new IllegalArgumentException(
             "\"platforms\": invalid platform name " + Printable.quote(platform.getKey()));
       }
-      // Each device becomes one mount target: a repeated one would fail every prestart of the
-      // platform with "mount target already exists", so it is refused here, once.
-      Set<Path> seen = new HashSet<>();
-      for (Path device : platform.getValue()) {
-        device(platform.getKey(), device);
-        if (!seen.add(device)) {
-          throw new IllegalArgumentException(
-              "\"platforms."
-                  + platform.getKey()
-                  + "\": device "
-                  + Printable.quote(device.toString())
-                  + " is listed twice");
-        }
-      }
+      deviceSet("platforms." + platform.getKey(), platform.getValue());
     }
     platforms = copyOrdered(platforms);
     if (!platforms.containsKey(defaultPlatform)) {
@@ -97,6 +97,7 @@ public record Config(
               + platforms.keySet());
     }
     logFile = absolute("logFile", logFile);
+    files = files(List.copyOf(files), executableTarget);
     if (!LEVELS.contains(logLevel)) {
       throw new IllegalArgumentException(
           "\"logLevel\" must be one of " + LEVELS + ", got " + Printable.quote(logLevel));
@@ -105,10 +106,10 @@ public record Config(
 
   /** The configuration used when no file exists: gVisor's platforms and paths. */
   public static Config defaults() {
-    Map<String, List<Path>> platforms = new LinkedHashMap<>();
-    platforms.put("kvm", List.of(Path.of("/dev/kvm")));
-    platforms.put("ptrace", List.of());
-    platforms.put("systrap", List.of());
+    Map<String, DeviceSet> platforms = new LinkedHashMap<>();
+    platforms.put("kvm", new DeviceSet(List.of(Path.of("/dev/kvm")), List.of()));
+    platforms.put("ptrace", DeviceSet.EMPTY);
+    platforms.put("systrap", DeviceSet.EMPTY);
     return new Config(
         Path.of("/run/oci-chroot-hook"),
         Path.of("/usr/bin/runsc"),
@@ -117,7 +118,8 @@ public record Config(
         platforms,
         "ptrace",
         Path.of("/var/log/oci-chroot-hook.log"),
-        "info");
+        "info",
+        List.of());
   }
 
   private static Path absolute(String key, Path path) {
@@ -133,21 +135,100 @@ public record Config(
     return path;
   }
 
-  private static void device(String platform, Path device) {
-    absolute("platforms." + platform, device);
-    if (device.getNameCount() < 2 || !device.startsWith("/dev")) {
-      throw new IllegalArgumentException(
-          "\"platforms."
-              + platform
-              + "\": device "
-              + Printable.quote(device.toString())
-              + " must be a path under /dev");
+  /**
+   * Each entry becomes one mount target: a repeated one would fail every prestart of the platform
+   * with "mount target already exists", so it is refused here, once.
+   */
+  private static void deviceSet(String key, DeviceSet set) {
+    Set<Path> seen = new HashSet<>();
+    for (Path device : set.devices()) {
+      under(key, device, DEV, "device");
+      if (!seen.add(device)) {
+        throw twice(key, "device", device);
+      }
+    }
+    for (Path dir : set.sysfs()) {
+      under(key, dir, SYS, "directory");
+      if (!seen.add(dir)) {
+        throw twice(key, "directory", dir);
+      }
     }
   }
 
-  private static Map<String, List<Path>> copyOrdered(Map<String, List<Path>> platforms) {
-    Map<String, List<Path>> copy = new LinkedHashMap<>();
-    platforms.forEach((name, devices) -> copy.put(name, List.copyOf(devices)));
+  private static IllegalArgumentException twice(String key, String what, Path path) {
+    return new IllegalArgumentException(
+        "\"" + key + "\": " + what + " " + Printable.quote(path.toString()) + " is listed twice");
+  }
+
+  private static void under(String key, Path path, Path prefix, String what) {
+    absolute(key, path);
+    if (path.getNameCount() < 2 || !(path.startsWith(DEV) || path.startsWith(SYS))) {
+      throw new IllegalArgumentException(
+          "\""
+              + key
+              + "\": "
+              + Printable.quote(path.toString())
+              + " is neither a device under /dev nor a directory under /sys");
+    }
+    if (!path.startsWith(prefix)) {
+      throw new IllegalArgumentException(
+          "\""
+              + key
+              + "\": "
+              + Printable.quote(path.toString())
+              + " is listed as a "
+              + what
+              + " but is not under "
+              + prefix);
+    }
+  }
+
+  /**
+   * A file lands at its own path on the chroot's tmpfs: never where the chroot's mounts are (proc,
+   * dev, sys, the executable), never twice, and never where another file needs a directory.
+   */
+  private static List<ConfiguredFile> files(List<ConfiguredFile> files, String executableTarget) {
+    if (files.size() > MAX_FILES) {
+      throw new IllegalArgumentException(
+          "\"files\" holds " + files.size() + " entries, more than " + MAX_FILES);
+    }
+    Set<Path> seen = new HashSet<>();
+    for (ConfiguredFile file : files) {
+      Path path = absolute("files", file.path());
+      absolute("files", file.source());
+      String quoted = Printable.quote(path.toString());
+      if (path.getNameCount() == 0
+          || path.startsWith(PROC)
+          || path.startsWith(DEV)
+          || path.startsWith(SYS)
+          || path.getName(0).toString().equals(executableTarget)) {
+        throw new IllegalArgumentException(
+            "\"files\": "
+                + quoted
+                + " is where the chroot mounts something (/, /proc, /dev, /sys or /"
+                + executableTarget
+                + ")");
+      }
+      if (!seen.add(path)) {
+        throw new IllegalArgumentException("\"files\": " + quoted + " is listed twice");
+      }
+    }
+    for (ConfiguredFile a : files) {
+      for (ConfiguredFile b : files) {
+        if (!a.path().equals(b.path()) && b.path().startsWith(a.path())) {
+          throw new IllegalArgumentException(
+              "\"files\": "
+                  + Printable.quote(a.path().toString())
+                  + " would be the directory of "
+                  + Printable.quote(b.path().toString()));
+        }
+      }
+    }
+    return files;
+  }
+
+  private static Map<String, DeviceSet> copyOrdered(Map<String, DeviceSet> platforms) {
+    Map<String, DeviceSet> copy = new LinkedHashMap<>(platforms);
     return Collections.unmodifiableMap(copy);
   }
 }

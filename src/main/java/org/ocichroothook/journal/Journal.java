@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Objects;
 import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.plan.MountPlan;
-import org.ocichroothook.plan.PlannedMount;
+import org.ocichroothook.plan.MountStep;
 import org.ocichroothook.state.ContainerId;
 
 /**
@@ -15,9 +15,13 @@ import org.ocichroothook.state.ContainerId;
  * platform, every mount it is about to make (its intent), and whether it finished. Teardown reads
  * it, together with mountinfo, so a hook killed between two mounts still leaves everything
  * removable. Version 2 adds the {@link Origin}, which tells {@code gc} whether the container is
- * gone; a version-1 journal (from 0.1.0) has none and is torn down all the same.
+ * gone; a version-1 journal (from 0.1.0) has none and is torn down all the same. Version 3 (written
+ * now) has version 2's fields and may record two more kinds: the root's tmpfs, first, with the
+ * empty target (the root itself, so teardown takes it off last), and /sys directories.
  *
  * @param origin who made the chroot and when; null in a version-1 journal
+ * @param version the on-disk format: 1 (0.1.0's) exactly without an origin, else 2 or {@value
+ *     #VERSION}, as it was read or will be written
  */
 public record Journal(
     ContainerId id,
@@ -25,7 +29,8 @@ public record Journal(
     String platform,
     List<Entry> mounts,
     boolean complete,
-    Origin origin) {
+    Origin origin,
+    int version) {
 
   /**
    * The evidence {@code gc} decides on, recorded by prestart.
@@ -52,19 +57,51 @@ public record Journal(
     }
   }
 
-  /** One recorded mount: its kind and its target relative to the chroot's root. */
+  /**
+   * One recorded mount: its kind and its target relative to the chroot's root, inside it; the empty
+   * path (the root itself) exactly for the root's tmpfs.
+   */
   public record Entry(MountKind kind, Path target) {
     public Entry {
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(target, "target");
+      boolean root = target.toString().isEmpty();
+      if (root != (kind == MountKind.TMPFS)
+          || target.isAbsolute()
+          || !target.normalize().equals(target)
+          || target.startsWith("..")) {
+        throw new IllegalArgumentException(
+            "mount target escapes the chroot: " + kind.wireName() + ":" + target);
+      }
     }
   }
+
+  /** The version written now. */
+  public static final int VERSION = 3;
 
   public Journal {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(bundle, "bundle");
     Objects.requireNonNull(platform, "platform");
     mounts = List.copyOf(mounts);
+    if ((version == 1) != (origin == null) || version < 1 || version > VERSION) {
+      throw new IllegalArgumentException(
+          "a version-1 journal and only it has no origin; got version "
+              + version
+              + (origin == null ? " without" : " with")
+              + " an origin");
+    }
+  }
+
+  /** A journal written now: {@value #VERSION} with an origin, 1 (0.1.0's) without. */
+  public Journal(
+      ContainerId id,
+      Path bundle,
+      String platform,
+      List<Entry> mounts,
+      boolean complete,
+      Origin origin) {
+    this(id, bundle, platform, mounts, complete, origin, origin == null ? 1 : VERSION);
   }
 
   /** A version-1 journal: no origin. */
@@ -73,24 +110,19 @@ public record Journal(
     this(id, bundle, platform, mounts, complete, null);
   }
 
-  /** The on-disk format version: 2 with an origin, 1 (0.1.0's) without. */
-  public int version() {
-    return origin == null ? 1 : 2;
-  }
-
   /** A journal of {@code plan} before its first mount; a null origin makes a version-1 journal. */
   public static Journal start(MountPlan plan, Path bundle, Origin origin) {
     return new Journal(plan.id(), bundle, plan.platform(), List.of(), false, origin);
   }
 
-  public Journal withIntent(PlannedMount mount) {
+  public Journal withIntent(MountStep mount) {
     List<Entry> more = new ArrayList<>(mounts);
     more.add(new Entry(mount.kind(), mount.target()));
-    return new Journal(id, bundle, platform, more, false, origin);
+    return new Journal(id, bundle, platform, more, false, origin, version);
   }
 
   public Journal completed() {
-    return new Journal(id, bundle, platform, mounts, true, origin);
+    return new Journal(id, bundle, platform, mounts, true, origin, version);
   }
 
   /** Whether this journal records exactly the mounts of {@code plan}, finished. */
@@ -99,7 +131,7 @@ public record Journal(
       return false;
     }
     for (int i = 0; i < mounts.size(); i++) {
-      PlannedMount p = plan.mounts().get(i);
+      MountStep p = plan.mounts().get(i);
       if (mounts.get(i).kind() != p.kind() || !mounts.get(i).target().equals(p.target())) {
         return false;
       }

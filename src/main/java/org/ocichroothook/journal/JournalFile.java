@@ -101,10 +101,10 @@ public final class JournalFile {
   }
 
   /**
-   * Version 2: the mounts as an ordered array of {@code "KIND:TARGET"} strings (unmount order must
-   * not depend on an object's key order), and the origin. {@code pidStartTime} is a string because
-   * clock ticks after boot outgrow a JSON reader's int after 248 days at 100 Hz. A journal without
-   * an origin is written as version 1, exactly as 0.1.0 wrote it.
+   * Version 3 (as version 2): the mounts as an ordered array of {@code "KIND:TARGET"} strings
+   * (unmount order must not depend on an object's key order), and the origin. {@code pidStartTime}
+   * is a string because clock ticks after boot outgrow a JSON reader's int after 248 days at 100
+   * Hz. A journal without an origin is written as version 1, exactly as 0.1.0 wrote it.
    */
   static byte[] encode(Journal journal) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
@@ -142,7 +142,10 @@ public final class JournalFile {
     return out.toByteArray();
   }
 
-  /** Reads version 1 (0.1.0: mounts as an object of target to kind) and version 2. */
+  /**
+   * Reads version 1 (0.1.0: mounts as an object of target to kind), version 2 and version 3 (the
+   * same shape as 2, with the newer kinds).
+   */
   static Journal decode(byte[] bytes, String document) throws BadInputException {
     Integer version = null;
     String id = null;
@@ -167,7 +170,7 @@ public final class JournalFile {
             if (version != null && version == 1) {
               in.stringMap(field)
                   .forEach((target, kind) -> mounts.add(new String[] {kind, target}));
-            } else if (version != null && version == 2) {
+            } else if (version != null && (version == 2 || version == Journal.VERSION)) {
               for (String mount : in.stringList(field)) {
                 int colon = mount.indexOf(':');
                 if (colon < 0) {
@@ -180,38 +183,33 @@ public final class JournalFile {
               throw new BadInputException(document + ": \"version\" must come before \"mounts\"");
             }
           }
-          case "pid" -> pid = version2(in, field, version).integerOrNull(field);
-          case "pidStartTime" -> pidStartTime = version2(in, field, version).string(field);
-          case "created" -> created = version2(in, field, version).string(field);
-          case "hookVersion" -> hookVersion = version2(in, field, version).string(field);
+          case "pid" -> pid = withOrigin(in, field, version).integerOrNull(field);
+          case "pidStartTime" -> pidStartTime = withOrigin(in, field, version).string(field);
+          case "created" -> created = withOrigin(in, field, version).string(field);
+          case "hookVersion" -> hookVersion = withOrigin(in, field, version).string(field);
           default -> throw in.unknownField(field);
         }
       }
       in.expectEnd();
     }
     if (version == null
-        || (version != 1 && version != 2)
+        || version < 1
+        || version > Journal.VERSION
         || id == null
         || bundle == null
         || platform == null) {
-      throw new BadInputException(document + ": not a version 1 or 2 journal");
+      throw new BadInputException(document + ": not a version 1, 2 or 3 journal");
     }
     try {
       List<Journal.Entry> entries = new ArrayList<>();
       for (String[] m : mounts) {
-        Path target = Path.of(m[1]);
-        if (target.toString().isEmpty()
-            || target.isAbsolute()
-            || !target.normalize().equals(target)
-            || target.startsWith("..")) {
-          throw new IllegalArgumentException("mount target escapes the chroot: " + target);
-        }
-        entries.add(new Journal.Entry(MountKind.fromWireName(m[0]), target));
+        entries.add(new Journal.Entry(MountKind.fromWireName(m[0]), Path.of(m[1])));
       }
       Journal.Origin origin = null;
-      if (version == 2) {
+      if (version >= 2) {
         if (created == null || hookVersion == null) {
-          throw new IllegalArgumentException("a version 2 journal needs created and hookVersion");
+          throw new IllegalArgumentException(
+              "a version " + version + " journal needs created and hookVersion");
         }
         origin =
             new Journal.Origin(
@@ -220,15 +218,16 @@ public final class JournalFile {
                 Instant.parse(created),
                 hookVersion);
       }
-      return new Journal(new ContainerId(id), Path.of(bundle), platform, entries, complete, origin);
+      return new Journal(
+          new ContainerId(id), Path.of(bundle), platform, entries, complete, origin, version);
     } catch (IllegalArgumentException | DateTimeParseException e) {
       throw new BadInputException(document + ": " + e.getMessage());
     }
   }
 
-  private static JsonInput version2(JsonInput in, String field, Integer version)
+  private static JsonInput withOrigin(JsonInput in, String field, Integer version)
       throws BadInputException {
-    if (version == null || version != 2) {
+    if (version == null || version < 2) {
       throw in.unknownField(field);
     }
     return in;

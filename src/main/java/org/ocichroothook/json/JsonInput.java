@@ -134,6 +134,30 @@ public final class JsonInput implements AutoCloseable {
     return values;
   }
 
+  /** At the start of an object, or refused as not {@code expected}. */
+  public void startObject(String field, String expected) throws BadInputException {
+    if (parser.currentToken() != JsonToken.START_OBJECT) {
+      throw wrongType(field, expected);
+    }
+  }
+
+  /** At the start of an array, or refused as not {@code expected}. */
+  public void startArray(String field, String expected) throws BadInputException {
+    if (parser.currentToken() != JsonToken.START_ARRAY) {
+      throw wrongType(field, expected);
+    }
+  }
+
+  /** Moves to the array's next element; false at its end. */
+  public boolean nextElement() throws BadInputException {
+    return next() != JsonToken.END_ARRAY;
+  }
+
+  /** Whether the current value is an object (then {@link #nextField} walks it). */
+  public boolean atObject() {
+    return parser.currentToken() == JsonToken.START_OBJECT;
+  }
+
   /** An object of string values; JSON null reads as an empty map (runtimes send both). */
   public Map<String, String> stringMap(String field) throws BadInputException {
     if (parser.currentToken() == JsonToken.VALUE_NULL) {
@@ -145,18 +169,6 @@ public final class JsonInput implements AutoCloseable {
     Map<String, String> values = new LinkedHashMap<>();
     for (String key = nextField(); key != null; key = nextField()) {
       values.put(key, string(field + "." + key));
-    }
-    return values;
-  }
-
-  /** An object whose values are arrays of strings. */
-  public Map<String, List<String>> stringListMap(String field) throws BadInputException {
-    if (parser.currentToken() != JsonToken.START_OBJECT) {
-      throw wrongType(field, "an object of string arrays");
-    }
-    Map<String, List<String>> values = new LinkedHashMap<>();
-    for (String key = nextField(); key != null; key = nextField()) {
-      values.put(key, stringList(field + "." + key));
     }
     return values;
   }

@@ -1,6 +1,7 @@
 package org.ocichroothook.mountinfo;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -21,6 +22,11 @@ public record MountEntry(
 
   public MountEntry {
     optionalFields = List.copyOf(optionalFields);
+  }
+
+  /** Per-mount options (rw/ro, nosuid, nodev, noexec, ...). */
+  public List<String> optionList() {
+    return Arrays.asList(options.split(","));
   }
 
   /** Whether mounts and unmounts below this one propagate to or from a peer group. */

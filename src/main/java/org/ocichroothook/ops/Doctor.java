@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.ocichroothook.config.Config;
 import org.ocichroothook.config.ConfigReader;
+import org.ocichroothook.config.DeviceSet;
 import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.mountinfo.MountEntry;
 import org.ocichroothook.mountinfo.MountTable;
@@ -79,6 +80,10 @@ record Doctor(
 
   private static Check executable(Config config) {
     Path exe = config.executable();
+    if (exe == null) {
+      return Check.ok(
+          "executable", "no executable is bound into the chroots (\"executable\": null)");
+    }
     try {
       BasicFileAttributes a = Files.readAttributes(exe, BasicFileAttributes.class);
       if (a.isRegularFile() && Files.isExecutable(exe)) {
@@ -98,11 +103,12 @@ record Doctor(
 
   private static List<Check> devices(Config config) {
     List<Check> checks = new ArrayList<>();
-    for (Map.Entry<String, List<Path>> p : config.platforms().entrySet()) {
+    for (Map.Entry<String, DeviceSet> p : config.platforms().entrySet()) {
       String platform = p.getKey();
       boolean isDefault = platform.equals(config.defaultPlatform());
       List<String> bad = new ArrayList<>();
-      for (Path device : p.getValue()) {
+      List<Path> devices = p.getValue().devices();
+      for (Path device : devices) {
         try {
           int mode = (Integer) Files.getAttribute(device, "unix:mode");
           if (!isDevice(mode)) {
@@ -117,9 +123,9 @@ record Doctor(
         checks.add(
             Check.ok(
                 name,
-                p.getValue().isEmpty()
+                devices.isEmpty()
                     ? "platform " + platform + " needs no device"
-                    : "platform " + platform + ": " + p.getValue() + " are devices"));
+                    : "platform " + platform + ": " + devices + " are devices"));
       } else if (isDefault) {
         checks.add(
             Check.error(

@@ -17,12 +17,7 @@ public final class Linux {
   /** openat(2)'s "relative to the working directory". */
   public static final int AT_FDCWD = -100;
 
-  public static final long MS_RDONLY = 0x1;
-  public static final long MS_NOSUID = 0x2;
-  public static final long MS_NODEV = 0x4;
-  public static final long MS_NOEXEC = 0x8;
-  public static final long MS_REMOUNT = 0x20;
-  public static final long MS_BIND = 0x1000;
+  /** mount(2)'s change of propagation; the flags a chroot's plan needs are plan's MountFlags. */
   public static final long MS_PRIVATE = 0x40000;
 
   /** File types in stat's {@code st_mode}: {@code mode & S_IFMT} is one of the others. */

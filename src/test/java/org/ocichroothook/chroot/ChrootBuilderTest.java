@@ -16,9 +16,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.ModeBits;
 import org.ocichroothook.journal.JournalFile;
-import org.ocichroothook.plan.MountKind;
+import org.ocichroothook.plan.CopiedFile;
+import org.ocichroothook.plan.DeviceBind;
+import org.ocichroothook.plan.MountFlags;
 import org.ocichroothook.plan.MountPlan;
-import org.ocichroothook.plan.PlannedMount;
+import org.ocichroothook.plan.ProcMount;
+import org.ocichroothook.plan.ReadOnlyBind;
+import org.ocichroothook.plan.Seal;
+import org.ocichroothook.plan.Step;
+import org.ocichroothook.plan.SysfsBind;
+import org.ocichroothook.plan.TmpfsRoot;
 import org.ocichroothook.state.ContainerId;
 import org.ocichroothook.sys.Errnos;
 
@@ -40,12 +47,14 @@ class ChrootBuilderTest {
     executable = Files.writeString(base.resolve("sandbox"), "#!/bin/sh\n");
   }
 
-  private MountPlan plan(PlannedMount... extra) {
-    List<PlannedMount> mounts = new java.util.ArrayList<>();
-    mounts.add(new PlannedMount(MountKind.PROC, "proc", Path.of("proc")));
-    mounts.add(new PlannedMount(MountKind.EXECUTABLE, executable.toString(), Path.of("runsc")));
-    mounts.addAll(List.of(extra));
-    return new MountPlan(layout.id(), "ptrace", mounts);
+  private MountPlan plan(Step... extra) {
+    List<Step> steps = new java.util.ArrayList<>();
+    steps.add(new TmpfsRoot(1 << 20, 64));
+    steps.add(new ProcMount());
+    steps.add(new ReadOnlyBind(executable, Path.of("runsc")));
+    steps.addAll(List.of(extra));
+    steps.add(Seal.DEFAULT);
+    return new MountPlan(layout.id(), "ptrace", steps);
   }
 
   private ChrootBuilder builder() {
@@ -56,12 +65,319 @@ class ChrootBuilderTest {
   void buildsAndRemoves() throws Exception {
     assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan(), BUNDLE));
     assertEquals(
-        List.of(layout.root().resolve("proc"), layout.root().resolve("runsc")),
+        List.of(layout.root(), layout.root().resolve("proc"), layout.root().resolve("runsc")),
         kernel.mountPoints());
+    List<String> mounts = kernel.calls().stream().filter(c -> c.startsWith("mount(")).toList();
+    assertEquals(
+        List.of(
+            "mount(\"tmpfs\", \"/proc/self/fd/3\", \"tmpfs\", 0xe)",
+            "mount(\"proc\", \"/proc/self/fd/3\", \"proc\", 0xf)",
+            "mount(\"" + executable + "\", \"/proc/self/fd/3\", NULL, 0x1000)",
+            "mount(NULL, \"/proc/self/fd/3\", NULL, 0x1027)",
+            "mount(NULL, \"/proc/self/fd/3\", NULL, 0x102f)"),
+        mounts,
+        "the root first, the seal last");
+    assertTrue(kernel.mounts().get(0).readOnly(), "sealed");
+    assertTrue(
+        kernel.openDescriptors().isEmpty() && !kernel.mounts().get(1).readOnly(),
+        "proc is read-only by its own flags, not by a remount");
+
     assertEquals(
         ChrootRemover.Outcome.REMOVED, new ChrootRemover(kernel, kernel).remove(layout, BUNDLE));
+    List<String> unmounted =
+        kernel.calls().stream()
+            .filter(c -> c.startsWith("umount2("))
+            .map(c -> c.replaceFirst("umount2\\(\"/proc/self/fd/\\d+/([^\"]*)\".*", "$1"))
+            .distinct()
+            .toList();
+    assertEquals(List.of("runsc", "proc", "root"), unmounted, "the root last");
     assertEquals(List.of(), kernel.mountPoints());
     assertEquals(Map.of(), kernel.openDescriptors());
+    assertFalse(Files.exists(layout.containerDir()));
+  }
+
+  @Test
+  void aSecondPrestartOnACompleteSealedChrootChangesNothing() throws Exception {
+    builder().build(layout, plan(), BUNDLE);
+    List<String> before = kernel.calls();
+    assertEquals(ChrootBuilder.Outcome.ALREADY_PRESENT, builder().build(layout, plan(), BUNDLE));
+    assertEquals(
+        List.of(),
+        kernel.calls().subList(before.size(), kernel.calls().size()).stream()
+            .filter(c -> c.startsWith("mount(") || c.startsWith("umount2("))
+            .toList(),
+        "a second prestart on a complete chroot mounts and unmounts nothing");
+    assertTrue(kernel.mounts().get(0).readOnly());
+  }
+
+  @Test
+  void aRootThatIsNoLongerReadOnlyIsBuiltAgain() throws Exception {
+    builder().build(layout, plan(), BUNDLE);
+    // Someone remounted the root read-write (only root can): the chroot is not what was vouched
+    // for.
+    kernel.mount(null, layout.root().toString(), null, MountFlags.MS_REMOUNT, null);
+    assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan(), BUNDLE));
+    assertTrue(kernel.mounts().get(0).readOnly());
+    assertEquals(3, kernel.mounts().size());
+  }
+
+  @Test
+  void aSealThatStaysBusyIsRetriedThenRolledBack() throws Exception {
+    kernel.fail("mount", args -> (Long) args.get(3) == Seal.FLAGS, Errnos.EBUSY);
+    long start = System.nanoTime();
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertTrue(
+        e.getMessage()
+            .matches(
+                "sealing "
+                    + layout.root()
+                    + " read-only failed 5 times: mount\\(NULL, \"/proc/self/fd/\\d+\", NULL,"
+                    + " 0x102f\\): EBUSY \\(Device or resource busy\\) \\[target "
+                    + layout.root()
+                    + "\\]"),
+        e.getMessage());
+    assertEquals(
+        5, kernel.calls().stream().filter(c -> c.endsWith("NULL, 0x102f)")).count(), "attempts");
+    assertTrue(millis >= 10 + 20 + 40 + 80, "waited between attempts: " + millis + " ms");
+    assertEquals(List.of(), kernel.mountPoints(), "rolled back");
+    assertFalse(Files.exists(layout.containerDir()), "rolled back");
+  }
+
+  @Test
+  void aSealThatIsBusyForAMomentSucceeds() throws Exception {
+    int[] left = {2};
+    kernel.fail("mount", args -> (Long) args.get(3) == Seal.FLAGS && left[0]-- > 0, Errnos.EBUSY);
+    assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan(), BUNDLE));
+    assertEquals(3, kernel.calls().stream().filter(c -> c.endsWith("NULL, 0x102f)")).count());
+    assertTrue(kernel.mounts().get(0).readOnly());
+  }
+
+  @Test
+  void aSealRefusedForAnotherReasonIsNotRetried() throws Exception {
+    kernel.fail("mount", args -> (Long) args.get(3) == Seal.FLAGS, Errnos.EPERM);
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+    assertTrue(
+        e.getMessage().startsWith("sealing " + layout.root() + " read-only failed: mount(NULL"),
+        e.getMessage());
+    assertEquals(1, kernel.calls().stream().filter(c -> c.endsWith("NULL, 0x102f)")).count());
+    assertFalse(Files.exists(layout.containerDir()), "rolled back");
+  }
+
+  @Test
+  void aRefusedProcfsFallsBackToAReadOnlyRecursiveBindOfProc() throws Exception {
+    kernel.fail("mount", args -> "proc".equals(args.get(2)), Errnos.EPERM);
+    assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan(), BUNDLE));
+    List<String> mounts = kernel.calls().stream().filter(c -> c.startsWith("mount(")).toList();
+    assertEquals(
+        List.of(
+            "mount(\"proc\", \"/proc/self/fd/3\", \"proc\", 0xf)",
+            "mount(\"/proc\", \"/proc/self/fd/3\", NULL, 0x5000)",
+            "mount(NULL, \"/proc/self/fd/3\", NULL, 0x102f)"),
+        mounts.subList(1, 4));
+    assertTrue(kernel.mounts().get(1).readOnly());
+    assertEquals("/proc", kernel.mounts().get(1).what());
+    new ChrootRemover(kernel, kernel).remove(layout, BUNDLE);
+    assertEquals(List.of(), kernel.mountPoints());
+  }
+
+  @Test
+  void aProcfsRefusedForAnotherReasonFails() throws Exception {
+    kernel.fail("mount", args -> "proc".equals(args.get(2)), 19 /* ENODEV */);
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+    assertTrue(
+        e.getMessage().startsWith("mount(\"proc\", \"/proc/self/fd/3\", \"proc\", 0xf): ENODEV"),
+        e.getMessage());
+    assertFalse(Files.exists(layout.containerDir()), "rolled back");
+  }
+
+  @Test
+  void aFallbackBindThatFailsTooIsNamed() throws Exception {
+    kernel.fail("mount", args -> "proc".equals(args.get(2)), Errnos.EPERM);
+    kernel.fail("mount", args -> "/proc".equals(args.get(0)), Errnos.EPERM);
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+    assertTrue(
+        e.getMessage().startsWith("mount(\"/proc\", \"/proc/self/fd/3\", NULL, 0x5000): EPERM"),
+        e.getMessage());
+    assertFalse(Files.exists(layout.containerDir()), "rolled back");
+  }
+
+  @Test
+  void aPlanWithoutTheExecutableBindsNone() throws Exception {
+    MountPlan plan =
+        new MountPlan(
+            layout.id(),
+            "ptrace",
+            List.of(new TmpfsRoot(1 << 20, 64), new ProcMount(), Seal.DEFAULT));
+    builder().build(layout, plan, BUNDLE);
+    assertEquals(List.of(layout.root(), layout.root().resolve("proc")), kernel.mountPoints());
+    assertFalse(Files.exists(layout.root().resolve("runsc")));
+  }
+
+  @Test
+  void aSysfsDirectoryIsBoundReadOnlyAtItsPath() throws Exception {
+    Path sysDir = Files.createDirectories(base.resolve("sys/kernel/iommu_groups/0"));
+    builder()
+        .build(layout, plan(new SysfsBind(sysDir, Path.of("sys/kernel/iommu_groups/0"))), BUNDLE);
+    Path target = layout.root().resolve("sys/kernel/iommu_groups/0");
+    assertEquals(target, kernel.mountPoints().get(3));
+    assertTrue(kernel.mounts().get(3).readOnly());
+    assertTrue(kernel.calls().contains("mount(NULL, \"/proc/self/fd/3\", NULL, 0x102f)"));
+    assertTrue(Files.isDirectory(layout.root().resolve("sys/kernel/iommu_groups")));
+  }
+
+  @Test
+  void aSysfsSourceThatIsNoDirectoryOrMissingIsNamed() throws Exception {
+    Path file = Files.writeString(base.resolve("not-a-dir"), "");
+    ChrootException e =
+        assertThrows(
+            ChrootException.class,
+            () -> builder().build(layout, plan(new SysfsBind(file, Path.of("sys/x"))), BUNDLE));
+    assertEquals("directory " + file + " for platform ptrace: not a directory", e.getMessage());
+    Path missing = base.resolve("missing");
+    e =
+        assertThrows(
+            ChrootException.class,
+            () -> builder().build(layout, plan(new SysfsBind(missing, Path.of("sys/x"))), BUNDLE));
+    assertEquals("directory " + missing + " for platform ptrace: no such file", e.getMessage());
+    assertFalse(Files.exists(layout.containerDir()));
+  }
+
+  @Test
+  void aConfiguredFileIsCopiedReadOnlyBeforeTheSeal() throws Exception {
+    Path source = Files.writeString(base.resolve("localtime"), "TZif2 UTC\n");
+    kernel.realFile(source);
+    builder().build(layout, plan(new CopiedFile(source, Path.of("etc/localtime"), false)), BUNDLE);
+    Path copy = layout.root().resolve("etc/localtime");
+    assertEquals("TZif2 UTC\n", Files.readString(copy));
+    assertEquals("r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)));
+    assertEquals(
+        "rwxr-xr-x",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(copy.getParent())));
+    List<String> calls = kernel.calls();
+    int opened =
+        calls.indexOf(calls.stream().filter(c -> c.contains(source.toString())).findFirst().get());
+    int sealed = calls.indexOf("mount(NULL, \"/proc/self/fd/3\", NULL, 0x102f)");
+    assertTrue(opened >= 0 && opened < sealed, "copied before the seal: " + calls);
+    assertEquals(Map.of(), kernel.openDescriptors());
+  }
+
+  @Test
+  void anOptionalFileThatIsMissingIsSkipped() throws Exception {
+    Path missing = base.resolve("no-localtime");
+    builder().build(layout, plan(new CopiedFile(missing, Path.of("etc/localtime"), true)), BUNDLE);
+    assertFalse(Files.exists(layout.root().resolve("etc")));
+    assertTrue(kernel.mounts().get(0).readOnly());
+  }
+
+  @Test
+  void aRequiredFileThatIsMissingFailsAndLeavesNothing() throws Exception {
+    Path missing = base.resolve("no-localtime");
+    ChrootException e =
+        assertThrows(
+            ChrootException.class,
+            () ->
+                builder()
+                    .build(
+                        layout,
+                        plan(new CopiedFile(missing, Path.of("etc/localtime"), false)),
+                        BUNDLE));
+    assertEquals("file " + missing + " (in \"files\"): no such file", e.getMessage());
+    assertEquals(List.of(), kernel.mountPoints());
+    assertFalse(Files.exists(layout.containerDir()));
+  }
+
+  @Test
+  void aFileSourceThatIsASymlinkOrTooLargeOrADirectoryIsRefused() throws Exception {
+    Path real = Files.writeString(base.resolve("real"), "x");
+    Path link = Files.createSymbolicLink(base.resolve("link"), real);
+    Path large = Files.write(base.resolve("large"), new byte[CopiedFile.MAX_BYTES + 1]);
+    Path dir = Files.createDirectory(base.resolve("dir"));
+    kernel.realFile(link).realFile(large).realFile(dir);
+    for (Map.Entry<Path, String> c :
+        Map.of(
+                link, "not a regular file (a symlink)",
+                large, "larger than 1048576 bytes",
+                dir, "not a regular file (a directory)")
+            .entrySet()) {
+      ChrootException e =
+          assertThrows(
+              ChrootException.class,
+              () ->
+                  builder()
+                      .build(
+                          layout,
+                          plan(new CopiedFile(c.getKey(), Path.of("etc/x"), true)),
+                          BUNDLE));
+      assertEquals("file " + c.getKey() + " (in \"files\"): " + c.getValue(), e.getMessage());
+      assertFalse(Files.exists(layout.containerDir()));
+      assertEquals(List.of(), kernel.mountPoints());
+    }
+    assertEquals("x", Files.readString(real), "the link's target is untouched");
+  }
+
+  @Test
+  void aFileSourceThatCannotBeOpenedIsNamed() throws Exception {
+    Path source = Files.writeString(base.resolve("localtime"), "x");
+    kernel.fail("openat", args -> source.toString().equals(args.get(1)), 13 /* EACCES */);
+    ChrootException e =
+        assertThrows(
+            ChrootException.class,
+            () ->
+                builder()
+                    .build(
+                        layout,
+                        plan(new CopiedFile(source, Path.of("etc/localtime"), false)),
+                        BUNDLE));
+    assertTrue(e.getMessage().startsWith("read " + source + ": openat(AT_FDCWD, "), e.getMessage());
+    assertTrue(e.getMessage().endsWith("EACCES (Permission denied)"), e.getMessage());
+    assertFalse(Files.exists(layout.containerDir()));
+  }
+
+  @Test
+  void aFileTargetThatAppearedMeanwhileIsRefused() throws Exception {
+    Path source = Files.writeString(base.resolve("localtime"), "x");
+    kernel.realFile(source);
+    Path target = layout.root().resolve("etc/localtime");
+    whileProcIsMounted(
+        () -> {
+          Files.createDirectories(target.getParent());
+          Files.writeString(target, "planted");
+        });
+    ChrootException e =
+        assertThrows(
+            ChrootException.class,
+            () ->
+                builder()
+                    .build(
+                        layout,
+                        plan(new CopiedFile(source, Path.of("etc/localtime"), false)),
+                        BUNDLE));
+    assertEquals("copy target " + target + " already exists", e.getMessage());
+    assertFalse(Files.exists(layout.containerDir()));
+  }
+
+  @Test
+  void aFileTargetThatCannotBeWrittenIsNamed() throws Exception {
+    Path source = Files.writeString(base.resolve("localtime"), "x");
+    kernel.realFile(source);
+    Path target = layout.root().resolve("x".repeat(256));
+    ChrootException e =
+        assertThrows(
+            ChrootException.class,
+            () ->
+                builder()
+                    .build(
+                        layout,
+                        plan(new CopiedFile(source, Path.of("x".repeat(256)), false)),
+                        BUNDLE));
+    assertTrue(e.getMessage().startsWith("write " + target + ": "), e.getMessage());
+    assertTrue(e.getMessage().endsWith("File name too long"), e.getMessage());
+    assertFalse(Files.exists(layout.containerDir()));
   }
 
   @Test
@@ -101,7 +417,12 @@ class ChrootBuilderTest {
                     + "]; umount2(\"/proc/self/fd/4/proc\", 0x8): EPERM (Operation not permitted)"
                     + " [target "
                     + proc
+                    + "]; umount2(\"/proc/self/fd/5/root\", 0x8): EPERM (Operation not permitted)"
+                    + " [target "
+                    + layout.root()
                     + "]; still mounted: "
+                    + layout.root()
+                    + "; still mounted: "
                     + proc),
         e.getMessage());
     assertTrue(e.getMessage().startsWith("mount(\"" + executable + "\""), e.getMessage());
@@ -132,12 +453,7 @@ class ChrootBuilderTest {
             ChrootException.class,
             () ->
                 builder()
-                    .build(
-                        layout,
-                        plan(
-                            new PlannedMount(
-                                MountKind.DEVICE, notDevice.toString(), Path.of("dev/kvm"))),
-                        BUNDLE));
+                    .build(layout, plan(new DeviceBind(notDevice, Path.of("dev/kvm"))), BUNDLE));
     assertEquals("device " + notDevice + " for platform ptrace: not a device file", e.getMessage());
 
     Path missing = base.resolve("missing");
@@ -145,13 +461,7 @@ class ChrootBuilderTest {
         assertThrows(
             ChrootException.class,
             () ->
-                builder()
-                    .build(
-                        layout,
-                        plan(
-                            new PlannedMount(
-                                MountKind.DEVICE, missing.toString(), Path.of("dev/kvm"))),
-                        BUNDLE));
+                builder().build(layout, plan(new DeviceBind(missing, Path.of("dev/kvm"))), BUNDLE));
     assertEquals("device " + missing + " for platform ptrace: no such file", e.getMessage());
 
     executable = Files.createDirectory(base.resolve("a-directory"));
@@ -300,10 +610,7 @@ class ChrootBuilderTest {
             ChrootException.class,
             () ->
                 builder()
-                    .build(
-                        layout,
-                        plan(new PlannedMount(MountKind.DEVICE, "/dev/null", target)),
-                        BUNDLE));
+                    .build(layout, plan(new DeviceBind(Path.of("/dev/null"), target)), BUNDLE));
     assertTrue(
         e.getMessage().startsWith("create " + layout.root().resolve(target) + ": "),
         e.getMessage());
@@ -323,7 +630,7 @@ class ChrootBuilderTest {
                 builder()
                     .build(
                         layout,
-                        plan(new PlannedMount(MountKind.DEVICE, "/dev/null", Path.of("dev/kvm"))),
+                        plan(new DeviceBind(Path.of("/dev/null"), Path.of("dev/kvm"))),
                         BUNDLE));
     assertEquals(dev + " already exists", e.getMessage());
     assertEquals(List.of(), kernel.mountPoints());
@@ -382,7 +689,7 @@ class ChrootBuilderTest {
         e.getMessage()
             .startsWith(
                 "mount target "
-                    + layout.root().resolve("proc")
+                    + layout.root()
                     + ": readlink: /proc/self/fd/3: Input/output error; rollback failed too: "),
         e.getMessage());
     assertEquals(List.of(), kernel.mountPoints());

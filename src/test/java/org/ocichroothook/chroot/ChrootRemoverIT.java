@@ -14,9 +14,12 @@ import org.ocichroothook.TestStateDir;
 import org.ocichroothook.journal.Journal;
 import org.ocichroothook.journal.JournalFile;
 import org.ocichroothook.mountinfo.MountTable;
-import org.ocichroothook.plan.MountKind;
+import org.ocichroothook.plan.MountFlags;
 import org.ocichroothook.plan.MountPlan;
-import org.ocichroothook.plan.PlannedMount;
+import org.ocichroothook.plan.ProcMount;
+import org.ocichroothook.plan.ReadOnlyBind;
+import org.ocichroothook.plan.Seal;
+import org.ocichroothook.plan.TmpfsRoot;
 import org.ocichroothook.state.ContainerId;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.Syscalls;
@@ -40,10 +43,7 @@ class ChrootRemoverIT {
         new MountPlan(
             layout.id(),
             "ptrace",
-            List.of(
-                new PlannedMount(MountKind.PROC, "proc", Path.of("proc")),
-                new PlannedMount(
-                    MountKind.EXECUTABLE, dir.executable().toString(), Path.of("runsc"))));
+            List.of(new ProcMount(), new ReadOnlyBind(dir.executable(), Path.of("runsc"))));
     Files.createDirectories(layout.root().resolve("proc"));
     Files.createFile(layout.root().resolve("runsc"));
     JournalFile.write(
@@ -59,16 +59,39 @@ class ChrootRemoverIT {
   }
 
   @Test
+  void aHookKilledBeforeTheSealLeavesEverythingRemovable() throws Exception {
+    String before = TestStateDir.mountinfo();
+    Layout layout = new Layout(dir.stateDir(), new ContainerId("k2"));
+    // Killed after proc, before the seal: the root's tmpfs and proc on it are mounted, the
+    // journal records both and is not complete.
+    MountPlan plan =
+        new MountPlan(
+            layout.id(),
+            "ptrace",
+            List.of(new TmpfsRoot(1 << 20, 64), new ProcMount(), Seal.DEFAULT));
+    Files.createDirectories(layout.root());
+    JournalFile.write(
+        layout.journal(),
+        Journal.start(plan, BUNDLE, null)
+            .withIntent(plan.mounts().get(0))
+            .withIntent(plan.mounts().get(1)));
+    sys.mount("tmpfs", layout.root().toString(), "tmpfs", TmpfsRoot.FLAGS, "mode=0755");
+    Files.createDirectory(layout.root().resolve("proc"));
+    sys.mount("proc", layout.root().resolve("proc").toString(), "proc", ProcMount.FLAGS, null);
+
+    assertEquals(ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys).remove(layout, BUNDLE));
+    assertEquals(before, TestStateDir.mountinfo());
+    assertFalse(Files.exists(layout.containerDir()));
+  }
+
+  @Test
   void prestartRebuildsAnIncompleteChroot() throws Exception {
     Layout layout = new Layout(dir.stateDir(), new ContainerId("k2"));
     MountPlan plan =
         new MountPlan(
             layout.id(),
             "ptrace",
-            List.of(
-                new PlannedMount(MountKind.PROC, "proc", Path.of("proc")),
-                new PlannedMount(
-                    MountKind.EXECUTABLE, dir.executable().toString(), Path.of("runsc"))));
+            List.of(new ProcMount(), new ReadOnlyBind(dir.executable(), Path.of("runsc"))));
     Files.createDirectories(layout.root().resolve("proc"));
     JournalFile.write(
         layout.journal(), Journal.start(plan, BUNDLE, null).withIntent(plan.mounts().get(0)));
@@ -89,7 +112,7 @@ class ChrootRemoverIT {
     Files.writeString(host.resolve("precious"), "host data");
     Path victimDir = Files.createDirectories(dir.stateDir().resolve("x/sub"));
     Files.writeString(dir.stateDir().resolve("x/own-file"), "ours");
-    sys.mount(host.toString(), victimDir.toString(), null, Linux.MS_BIND, null);
+    sys.mount(host.toString(), victimDir.toString(), null, MountFlags.MS_BIND, null);
     try {
       List<String> errors = TreeRemover.remove(dir.stateDir(), "x", MountTable.read());
       assertEquals(List.of("not removing " + victimDir + ": it is a mount point"), errors);
@@ -117,11 +140,7 @@ class ChrootRemoverIT {
   @Test
   void nestedMountsThatTheJournalDidNotRecordAreSweptFromMountinfo() throws Exception {
     Layout layout = new Layout(dir.stateDir(), new ContainerId("k3"));
-    MountPlan plan =
-        new MountPlan(
-            layout.id(),
-            "ptrace",
-            List.of(new PlannedMount(MountKind.PROC, "proc", Path.of("proc"))));
+    MountPlan plan = new MountPlan(layout.id(), "ptrace", List.of(new ProcMount()));
     Path proc = Files.createDirectories(layout.root().resolve("proc"));
     JournalFile.write(layout.journal(), Journal.start(plan, BUNDLE, null));
     // A journal that recorded no intent yet, and a mount stacked inside another: mountinfo alone

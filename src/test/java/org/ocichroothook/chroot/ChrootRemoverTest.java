@@ -17,9 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.ModeBits;
 import org.ocichroothook.journal.Journal;
 import org.ocichroothook.journal.JournalFile;
-import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.plan.MountPlan;
-import org.ocichroothook.plan.PlannedMount;
+import org.ocichroothook.plan.ProcMount;
 import org.ocichroothook.state.ContainerId;
 import org.ocichroothook.sys.Errnos;
 import org.ocichroothook.sys.Linux;
@@ -39,11 +38,7 @@ class ChrootRemoverTest {
   @BeforeEach
   void setUp() throws Exception {
     layout = new Layout(tmp.toRealPath(), new ContainerId("c1"));
-    MountPlan plan =
-        new MountPlan(
-            layout.id(),
-            "ptrace",
-            List.of(new PlannedMount(MountKind.PROC, "proc", Path.of("proc"))));
+    MountPlan plan = new MountPlan(layout.id(), "ptrace", List.of(new ProcMount()));
     proc = Files.createDirectories(layout.root().resolve("proc"));
     JournalFile.write(
         layout.journal(),

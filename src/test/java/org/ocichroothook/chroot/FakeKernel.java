@@ -1,8 +1,9 @@
 package org.ocichroothook.chroot;
 
+import static org.ocichroothook.plan.MountFlags.MS_RDONLY;
+import static org.ocichroothook.plan.MountFlags.MS_REMOUNT;
 import static org.ocichroothook.sys.Linux.AT_FDCWD;
 import static org.ocichroothook.sys.Linux.MS_PRIVATE;
-import static org.ocichroothook.sys.Linux.MS_REMOUNT;
 import static org.ocichroothook.sys.Linux.O_DIRECTORY;
 import static org.ocichroothook.sys.Linux.O_NOFOLLOW;
 import static org.ocichroothook.sys.Linux.UMOUNT_NOFOLLOW;
@@ -31,8 +32,8 @@ import org.ocichroothook.sys.Syscalls;
 final class FakeKernel implements Syscalls, ProcFs {
   private static final String FD_PREFIX = "/proc/self/fd/";
 
-  /** One mount: where, and what (fstype or, for a bind, the source). */
-  record Mount(int id, Path at, String what) {}
+  /** One mount: where, what (fstype or, for a bind, the source), and whether it is read-only. */
+  record Mount(int id, Path at, String what, boolean readOnly) {}
 
   private record Rule(String call, Predicate<List<Object>> when, int errno) {}
 
@@ -43,6 +44,9 @@ final class FakeKernel implements Syscalls, ProcFs {
   private final List<Path> stubborn = new ArrayList<>();
   private final Map<Path, Path> moved = new TreeMap<>();
   private final List<String> procFailures = new ArrayList<>();
+  private final List<Path> realFiles = new ArrayList<>();
+  private final Map<Integer, Integer> realFds = new TreeMap<>();
+  private final Syscalls real = org.ocichroothook.sys.SyscallsFactory.create();
   private int nextMountId = 100;
 
   /** Fails every later {@code call} whose arguments match, with {@code errno}. */
@@ -75,7 +79,16 @@ final class FakeKernel implements Syscalls, ProcFs {
 
   /** Mounts as if someone else had (not recorded as a call). */
   FakeKernel mounted(Path at, String what) {
-    mounts.add(new Mount(nextMountId++, at, what));
+    mounts.add(new Mount(nextMountId++, at, what, false));
+    return this;
+  }
+
+  /**
+   * Opens of {@code path} go to the real kernel, after the rules are consulted: for code that reads
+   * the opened file through {@code /proc/self/fd/N}, such as a copied file's source.
+   */
+  FakeKernel realFile(Path path) {
+    realFiles.add(path);
     return this;
   }
 
@@ -153,6 +166,15 @@ final class FakeKernel implements Syscalls, ProcFs {
       }
     }
     Path p = base.resolve(path).normalize();
+    if (realFiles.contains(p)) {
+      int fd = real.openat(dirfd, path, flags, mode);
+      if (fds.containsKey(fd)) {
+        throw new AssertionError("the real kernel's descriptor " + fd + " is one of the fake's");
+      }
+      fds.put(fd, p);
+      realFds.put(fd, fd);
+      return fd;
+    }
     boolean symlink = Files.isSymbolicLink(p);
     if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
       throw error("openat", Errnos.ENOENT, dirfd, path, flags);
@@ -185,6 +207,9 @@ final class FakeKernel implements Syscalls, ProcFs {
   @Override
   public void close(int fd) throws SyscallException {
     enter("close", fd);
+    if (realFds.remove(fd) != null) {
+      real.close(fd);
+    }
     if (fds.remove(fd) == null) {
       throw error("close", 9 /* EBADF */, fd);
     }
@@ -220,12 +245,16 @@ final class FakeKernel implements Syscalls, ProcFs {
       return;
     }
     if ((flags & MS_REMOUNT) != 0) {
-      if (mounts.stream().noneMatch(m -> m.at.equals(at))) {
-        throw error("mount", Errnos.EINVAL, source, target, fstype, flags);
+      for (int i = mounts.size() - 1; i >= 0; i--) {
+        Mount m = mounts.get(i);
+        if (m.at.equals(at)) {
+          mounts.set(i, new Mount(m.id, m.at, m.what, (flags & MS_RDONLY) != 0));
+          return;
+        }
       }
-      return;
+      throw error("mount", Errnos.EINVAL, source, target, fstype, flags);
     }
-    mounts.add(new Mount(nextMountId++, at, fstype != null ? fstype : source));
+    mounts.add(new Mount(nextMountId++, at, fstype != null ? fstype : source, false));
   }
 
   @Override
@@ -271,7 +300,7 @@ final class FakeKernel implements Syscalls, ProcFs {
       text.append(m.id)
           .append(" 1 0:1 / ")
           .append(m.at.toString().replace("\\", "\\134").replace(" ", "\\040"))
-          .append(" rw - ")
+          .append(m.readOnly ? " ro - " : " rw - ")
           .append(m.what)
           .append(' ')
           .append(m.what)

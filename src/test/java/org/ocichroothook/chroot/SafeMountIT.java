@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.TestStateDir;
 import org.ocichroothook.mountinfo.MountTable;
+import org.ocichroothook.plan.MountFlags;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.SyscallsFactory;
 
@@ -59,7 +60,11 @@ class SafeMountIT {
   void aRealTargetIsMountedAndErrorsNameTheCall() throws Exception {
     Path target = Files.createDirectory(dir.toRealPath().resolve("proc"));
     safeMount.mount(
-        "proc", target, true, "proc", Linux.MS_NOSUID | Linux.MS_NODEV | Linux.MS_NOEXEC);
+        "proc",
+        target,
+        true,
+        "proc",
+        MountFlags.MS_NOSUID | MountFlags.MS_NODEV | MountFlags.MS_NOEXEC);
     try {
       assertEquals("proc", MountTable.read().topmostAt(target).fsType());
       ChrootException e =

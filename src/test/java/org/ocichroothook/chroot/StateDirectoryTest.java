@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.FilesOnlySyscalls;
+import org.ocichroothook.plan.MountFlags;
 import org.ocichroothook.sys.Errnos;
-import org.ocichroothook.sys.Linux;
 
 /**
  * The state directory's checks and its private mount over {@link FakeKernel}, rootless: the paths
@@ -82,7 +82,7 @@ class StateDirectoryTest {
 
   @Test
   void aBindThatFailsIsNamed() {
-    kernel.fail("mount", args -> (Long) args.get(3) == Linux.MS_BIND, Errnos.EPERM);
+    kernel.fail("mount", args -> (Long) args.get(3) == MountFlags.MS_BIND, Errnos.EPERM);
     ChrootException e =
         assertThrows(ChrootException.class, () -> StateDirectory.makePrivate(dir, kernel));
     assertEquals(

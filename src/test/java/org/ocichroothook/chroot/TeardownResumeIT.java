@@ -15,9 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.TestStateDir;
 import org.ocichroothook.journal.Journal;
 import org.ocichroothook.journal.JournalFile;
-import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.plan.MountPlan;
-import org.ocichroothook.plan.PlannedMount;
+import org.ocichroothook.plan.ProcMount;
 import org.ocichroothook.state.ContainerId;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.Syscalls;
@@ -38,11 +37,7 @@ class TeardownResumeIT {
   @Test
   void theJournalIsRemovedLast() throws Exception {
     Layout layout = new Layout(dir.stateDir(), new ContainerId("r1"));
-    MountPlan plan =
-        new MountPlan(
-            layout.id(),
-            "ptrace",
-            List.of(new PlannedMount(MountKind.PROC, "proc", Path.of("proc"))));
+    MountPlan plan = new MountPlan(layout.id(), "ptrace", List.of(new ProcMount()));
     Files.createDirectories(layout.root().resolve("proc"));
     JournalFile.write(
         layout.journal(),

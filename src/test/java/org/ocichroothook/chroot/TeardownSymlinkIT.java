@@ -20,9 +20,11 @@ import org.ocichroothook.journal.Journal;
 import org.ocichroothook.journal.JournalFile;
 import org.ocichroothook.mountinfo.MountEntry;
 import org.ocichroothook.mountinfo.MountTable;
-import org.ocichroothook.plan.MountKind;
+import org.ocichroothook.plan.DeviceBind;
 import org.ocichroothook.plan.MountPlan;
-import org.ocichroothook.plan.PlannedMount;
+import org.ocichroothook.plan.ProcMount;
+import org.ocichroothook.plan.Step;
+import org.ocichroothook.plan.SysfsBind;
 import org.ocichroothook.state.ContainerId;
 import org.ocichroothook.sys.Linux;
 import org.ocichroothook.sys.Syscalls;
@@ -71,7 +73,7 @@ class TeardownSymlinkIT {
     assertEquals("host data", Files.readString(at.resolve("precious")));
   }
 
-  private static MountPlan plan(String id, String platform, PlannedMount... mounts) {
+  private static MountPlan plan(String id, String platform, Step... mounts) {
     return new MountPlan(new ContainerId(id), platform, List.of(mounts));
   }
 
@@ -79,8 +81,7 @@ class TeardownSymlinkIT {
   void poststopDoesNotUnmountThroughASymlinkedRoot() throws Exception {
     Path hostProc = hostMount("proc");
     Layout layout = new Layout(dir.stateDir(), new ContainerId("s1"));
-    MountPlan plan =
-        plan("s1", "ptrace", new PlannedMount(MountKind.PROC, "proc", Path.of("proc")));
+    MountPlan plan = plan("s1", "ptrace", new ProcMount());
     Files.createDirectories(layout.containerDir());
     JournalFile.write(
         layout.journal(),
@@ -98,8 +99,9 @@ class TeardownSymlinkIT {
     Path hostKvm = hostMount("kvm");
     assertEquals(0, prestart("s2", "kvm").code());
     Path root = dir.root("s2");
-    // What a sandbox could do in its chroot: move dev aside and put a link to the host in its
-    // place.
+    // What a sandbox could do in a chroot that is not sealed (one of the previous release, or one
+    // someone remounted read-write): move dev aside and put a link to the host in its place.
+    dir.unseal("s2");
     Files.move(root.resolve("dev"), root.resolve("dev-moved"));
     Files.createSymbolicLink(root.resolve("dev"), host);
 
@@ -117,11 +119,7 @@ class TeardownSymlinkIT {
     Path hostKvm = hostMount("kvm");
     Layout layout = new Layout(dir.stateDir(), new ContainerId("s3"));
     MountPlan plan =
-        plan(
-            "s3",
-            "kvm",
-            new PlannedMount(MountKind.PROC, "proc", Path.of("proc")),
-            new PlannedMount(MountKind.DEVICE, "/dev/kvm", Path.of("dev/kvm")));
+        plan("s3", "kvm", new ProcMount(), new DeviceBind(Path.of("/dev/kvm"), Path.of("dev/kvm")));
     Files.createDirectories(layout.root());
     // An incomplete journal, as a killed prestart leaves it, with dev a link to the host.
     JournalFile.write(
@@ -137,6 +135,7 @@ class TeardownSymlinkIT {
     assertTrue(Files.isDirectory(layout.root().resolve("dev"), LinkOption.NOFOLLOW_LINKS));
     assertEquals(
         List.of(
+            layout.root(),
             layout.root().resolve("proc"),
             layout.root().resolve("runsc"),
             layout.root().resolve("dev/kvm")),
@@ -151,8 +150,7 @@ class TeardownSymlinkIT {
     // The journal names a/b/c: a is a real directory, b a link to the host, c the host's mount.
     Path hostC = hostMount("c");
     Layout layout = new Layout(dir.stateDir(), new ContainerId("s4"));
-    MountPlan plan =
-        plan("s4", "ptrace", new PlannedMount(MountKind.PROC, "proc", Path.of("a/b/c")));
+    MountPlan plan = plan("s4", "ptrace", new SysfsBind(Path.of("/sys/kernel"), Path.of("a/b/c")));
     Files.createDirectories(layout.root().resolve("a"));
     JournalFile.write(
         layout.journal(),

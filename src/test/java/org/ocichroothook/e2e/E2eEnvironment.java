@@ -273,20 +273,26 @@ final class E2eEnvironment implements AutoCloseable {
     if (platform.equals("kvm")) {
       assertEquals(Set.of("proc", "runsc", "dev"), entries);
       assertEquals(
-          List.of(root.resolve("proc"), root.resolve("runsc"), root.resolve("dev/kvm")), points);
+          List.of(root, root.resolve("proc"), root.resolve("runsc"), root.resolve("dev/kvm")),
+          points);
       assertTrue(
-          options(mounts.get(2)).containsAll(List.of("nosuid", "noexec")), mounts.get(2).options());
+          mounts.get(3).optionList().containsAll(List.of("nosuid", "noexec")),
+          mounts.get(3).options());
     } else {
       assertEquals(Set.of("proc", "runsc"), entries);
-      assertEquals(List.of(root.resolve("proc"), root.resolve("runsc")), points);
+      assertEquals(List.of(root, root.resolve("proc"), root.resolve("runsc")), points);
     }
-    assertEquals("proc", mounts.get(0).fsType());
+    assertEquals("tmpfs", mounts.get(0).fsType());
     assertTrue(
-        options(mounts.get(0)).containsAll(List.of("nosuid", "nodev", "noexec")),
-        mounts.get(0).options());
+        mounts.get(0).optionList().containsAll(List.of("ro", "nosuid", "nodev", "noexec")),
+        "the root is sealed: " + mounts.get(0).options());
+    assertEquals("proc", mounts.get(1).fsType());
     assertTrue(
-        options(mounts.get(1)).containsAll(List.of("ro", "nosuid", "nodev")),
+        mounts.get(1).optionList().containsAll(List.of("ro", "nosuid", "nodev", "noexec")),
         mounts.get(1).options());
+    assertTrue(
+        mounts.get(2).optionList().containsAll(List.of("ro", "nosuid", "nodev")),
+        mounts.get(2).options());
     // The bind's mountinfo root is the file's path within its own filesystem, which equals its
     // path only where that filesystem is mounted at /: the same device and inode is the proof.
     assertEquals(
@@ -352,7 +358,4 @@ final class E2eEnvironment implements AutoCloseable {
   }
 
   /** A mount's per-mount options (rw/ro, nosuid, nodev, noexec, ...). */
-  private static List<String> options(MountEntry e) {
-    return List.of(e.options().split(","));
-  }
 }

@@ -125,13 +125,13 @@ class PodmanGcE2EIT {
     Command.Result rm = podman("rm", "-f", "-t", "0", id);
     Thread.sleep(2000); // podman's asynchronous cleanup would have run by now
     assertEquals(Set.of(id), env.chroots(), "no poststop, so the chroot stays: " + rm);
-    assertEquals(3, MountTable.read().atOrBelow(env.containerDir(id)).size());
+    assertEquals(4, MountTable.read().atOrBelow(env.containerDir(id)).size());
 
     JsonNode orphan = list().get(0);
     assertEquals(id, orphan.get("id").asText());
     assertEquals("orphaned", orphan.get("status").asText(), orphan.toString());
     assertFalse(orphan.get("pidAlive").asBoolean());
-    assertEquals(3, orphan.get("mounted").asInt());
+    assertEquals(4, orphan.get("mounted").asInt());
     assertEquals("kvm", orphan.get("platform").asText());
 
     Command.Result young = hook("gc");

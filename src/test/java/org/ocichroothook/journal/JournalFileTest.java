@@ -15,9 +15,12 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.input.BadInputException;
+import org.ocichroothook.plan.DeviceBind;
 import org.ocichroothook.plan.MountKind;
 import org.ocichroothook.plan.MountPlan;
-import org.ocichroothook.plan.PlannedMount;
+import org.ocichroothook.plan.MountStep;
+import org.ocichroothook.plan.ProcMount;
+import org.ocichroothook.plan.ReadOnlyBind;
 import org.ocichroothook.state.ContainerId;
 
 class JournalFileTest {
@@ -26,15 +29,15 @@ class JournalFileTest {
           new ContainerId("c1"),
           "kvm",
           List.of(
-              new PlannedMount(MountKind.PROC, "proc", Path.of("proc")),
-              new PlannedMount(MountKind.EXECUTABLE, "/usr/bin/runsc", Path.of("runsc")),
-              new PlannedMount(MountKind.DEVICE, "/dev/kvm", Path.of("dev/kvm"))));
+              new ProcMount(),
+              new ReadOnlyBind(Path.of("/usr/bin/runsc"), Path.of("runsc")),
+              new DeviceBind(Path.of("/dev/kvm"), Path.of("dev/kvm"))));
 
   @Test
   void roundTripsAndRecordsIntentsInOrder(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("journal.json");
     Journal j = Journal.start(PLAN, Path.of("/srv/b"), null);
-    for (PlannedMount m : PLAN.mounts()) {
+    for (MountStep m : PLAN.mounts()) {
       j = j.withIntent(m);
       JournalFile.write(file, j);
       assertEquals(j, JournalFile.read(file));

@@ -25,26 +25,70 @@ class JournalVersionsTest {
 
   private static final List<Journal.Entry> MOUNTS =
       List.of(
+          new Journal.Entry(MountKind.TMPFS, Path.of("")),
           new Journal.Entry(MountKind.PROC, Path.of("proc")),
           new Journal.Entry(MountKind.EXECUTABLE, Path.of("runsc")),
-          new Journal.Entry(MountKind.DEVICE, Path.of("dev/kvm")));
+          new Journal.Entry(MountKind.DEVICE, Path.of("dev/kvm")),
+          new Journal.Entry(MountKind.SYSFS, Path.of("sys/kernel/iommu_groups/0")));
 
   private static final Journal.Origin ORIGIN =
       new Journal.Origin(4242, 98765432109L, Instant.parse("2026-11-30T12:00:00.5Z"), "0.2.0");
 
   @Test
-  void version2RecordsTheMountsAsAnOrderedArrayAndTheOrigin() throws Exception {
+  void version3RecordsTheMountsAsAnOrderedArrayAndTheOrigin() throws Exception {
     Journal j = new Journal(new ContainerId("c1"), Path.of("/srv/b"), "kvm", MOUNTS, true, ORIGIN);
     String bytes = new String(JournalFile.encode(j), StandardCharsets.UTF_8);
     assertEquals(
-        "{\"version\":2,\"id\":\"c1\",\"bundle\":\"/srv/b\",\"platform\":\"kvm\",\"complete\":true,"
-            + "\"mounts\":[\"proc:proc\",\"executable:runsc\",\"device:dev/kvm\"],"
+        "{\"version\":3,\"id\":\"c1\",\"bundle\":\"/srv/b\",\"platform\":\"kvm\",\"complete\":true,"
+            + "\"mounts\":[\"tmpfs:\",\"proc:proc\",\"executable:runsc\",\"device:dev/kvm\","
+            + "\"sysfs:sys/kernel/iommu_groups/0\"],"
             + "\"pid\":4242,\"pidStartTime\":\"98765432109\","
             + "\"created\":\"2026-11-30T12:00:00.500Z\",\"hookVersion\":\"0.2.0\"}\n",
         bytes);
     Journal back = JournalFile.decode(bytes.getBytes(StandardCharsets.UTF_8), "j");
     assertEquals(j, back);
-    assertEquals(2, back.version());
+    assertEquals(3, back.version());
+  }
+
+  @Test
+  void version2AsThePreviousBuildWroteItIsRead() throws Exception {
+    String v2 =
+        "{\"version\":2,\"id\":\"c1\",\"bundle\":\"/srv/b\",\"platform\":\"kvm\",\"complete\":true,"
+            + "\"mounts\":[\"proc:proc\",\"executable:runsc\",\"device:dev/kvm\"],"
+            + "\"pid\":4242,\"pidStartTime\":\"98765432109\","
+            + "\"created\":\"2026-11-30T12:00:00.500Z\",\"hookVersion\":\"0.2.0\"}\n";
+    Journal back = JournalFile.decode(v2.getBytes(StandardCharsets.UTF_8), "j");
+    assertEquals(
+        List.of(
+            new Journal.Entry(MountKind.PROC, Path.of("proc")),
+            new Journal.Entry(MountKind.EXECUTABLE, Path.of("runsc")),
+            new Journal.Entry(MountKind.DEVICE, Path.of("dev/kvm"))),
+        back.mounts());
+    assertEquals(ORIGIN, back.origin());
+    assertEquals(2, back.version(), "list reports the version read");
+    assertEquals(v2, new String(JournalFile.encode(back), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void onlyTheTmpfsRecordsTheRootItselfAndNoTargetLeavesTheChroot() {
+    for (String mounts :
+        List.of(
+            "[\"tmpfs:proc\"]",
+            "[\"proc:\"]",
+            "[\"sysfs:/sys/x\"]",
+            "[\"device:../x\"]",
+            "[\"device:dev/../../x\"]")) {
+      String json =
+          "{\"version\":3,\"id\":\"c1\",\"bundle\":\"/b\",\"platform\":\"kvm\",\"mounts\":"
+              + mounts
+              + ",\"created\":\"2026-11-30T12:00:00Z\",\"hookVersion\":\"x\"}";
+      BadInputException e =
+          assertThrows(
+              BadInputException.class,
+              () -> JournalFile.decode(json.getBytes(StandardCharsets.UTF_8), "j"),
+              mounts);
+      assertTrue(e.getMessage().startsWith("j: mount target escapes the chroot: "), e.getMessage());
+    }
   }
 
   @Test
@@ -68,7 +112,7 @@ class JournalVersionsTest {
     Journal j = JournalFile.decode(V1.getBytes(StandardCharsets.UTF_8), "j");
     assertEquals(1, j.version());
     assertNull(j.origin());
-    assertEquals(MOUNTS, j.mounts());
+    assertEquals(MOUNTS.subList(1, 4), j.mounts());
     assertTrue(j.complete());
     assertEquals(V1, new String(JournalFile.encode(j), StandardCharsets.UTF_8));
   }
@@ -92,7 +136,9 @@ class JournalVersionsTest {
             "{\"version\":1,\"id\":\"c1\",\"bundle\":\"/b\",\"platform\":\"kvm\",\"pid\":5}",
             "{\"version\":1,\"id\":\"c1\",\"bundle\":\"/b\",\"platform\":\"kvm\",\"mounts\":[]}",
             "{\"id\":\"c1\",\"bundle\":\"/b\",\"platform\":\"kvm\",\"mounts\":[]}",
-            "{\"version\":3,\"id\":\"c1\",\"bundle\":\"/b\",\"platform\":\"kvm\"}")) {
+            "{\"version\":3,\"id\":\"c1\",\"bundle\":\"/b\",\"platform\":\"kvm\"}",
+            "{\"version\":4,\"id\":\"c1\",\"bundle\":\"/b\",\"platform\":\"kvm\",\"mounts\":[],"
+                + tail)) {
       assertThrows(
           BadInputException.class,
           () -> JournalFile.decode(bad.getBytes(StandardCharsets.UTF_8), "j"),

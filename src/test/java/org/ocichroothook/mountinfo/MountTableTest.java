@@ -19,10 +19,10 @@ class MountTableTest {
     assertEquals(9, table.entries().size());
     MountEntry proc = table.topmostAt(STATE.resolve("c1/root/proc"));
     assertEquals("proc", proc.fsType());
-    assertEquals(List.of("rw", "nosuid", "nodev", "noexec", "relatime"), options(proc));
+    assertEquals(List.of("rw", "nosuid", "nodev", "noexec", "relatime"), proc.optionList());
     MountEntry exe = table.topmostAt(STATE.resolve("c1/root/runsc"));
     assertEquals("/usr/bin/runsc", exe.root());
-    assertTrue(options(exe).contains("ro"));
+    assertTrue(exe.optionList().contains("ro"));
     assertTrue(table.entries().get(0).propagates(), "shared:1 propagates");
     assertFalse(table.topmostAt(STATE).propagates(), "the private state dir does not");
   }
@@ -89,9 +89,5 @@ class MountTableTest {
   void readsTheKernelsOwnTable() throws Exception {
     MountTable self = MountTable.read();
     assertTrue(self.isMountPoint(Path.of("/")), "/ is always a mount point");
-  }
-
-  private static List<String> options(MountEntry e) {
-    return List.of(e.options().split(","));
   }
 }

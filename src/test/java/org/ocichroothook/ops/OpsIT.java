@@ -113,7 +113,7 @@ class OpsIT {
     assertTrue(gc.stdout().contains("kept live-pid: process " + live.pid() + " is alive"));
     assertEquals(Set.of("live-pid", "live-bundle"), chroots());
     assertEquals(withLiveOnly, TestStateDir.mountinfo(), "the live chroots keep their mounts");
-    assertEquals(2, MountTable.read().atOrBelow(dir.containerDir("live-pid")).size());
+    assertEquals(3, MountTable.read().atOrBelow(dir.containerDir("live-pid")).size());
     String log = Files.readString(dir.logFile());
     assertTrue(log.contains("[dead-pid] gc: removing, process " + doomed.pid() + " is gone"), log);
 
@@ -166,9 +166,9 @@ class OpsIT {
     assertEquals("ptrace", l.get("platform").asText());
     assertEquals(live.pid(), l.get("pid").asLong());
     assertTrue(l.get("pidAlive").asBoolean());
-    assertEquals(2, l.get("mounted").asInt());
+    assertEquals(3, l.get("mounted").asInt());
     assertEquals(bundle.toString(), l.get("bundle").asText());
-    assertEquals(2, l.get("journalVersion").asInt());
+    assertEquals(3, l.get("journalVersion").asInt());
     assertTrue(l.get("ageSeconds").asLong() < 600);
     JsonNode d = byId.get("c-dead");
     assertEquals("orphaned", d.get("status").asText());
@@ -219,7 +219,7 @@ class OpsIT {
     assertEquals(1, list.size(), r.stdout());
     assertEquals("c1", list.get(0).get("id").asText(), "seen through mountinfo");
     assertEquals("unknown", list.get(0).get("status").asText());
-    assertEquals(2, list.get(0).get("mounted").asInt());
+    assertEquals(3, list.get(0).get("mounted").asInt());
     assertTrue(r.stderr().contains("list: cannot list " + dir.stateDir()), r.stderr());
     assertTrue(r.stderr().contains("(permission denied)"), r.stderr());
   }
@@ -280,7 +280,7 @@ class OpsIT {
     }
     assertEquals(expected, new java.util.TreeSet<>(chroots()));
     for (String id : expected) {
-      assertEquals(2, MountTable.read().atOrBelow(dir.containerDir(id)).size(), id);
+      assertEquals(3, MountTable.read().atOrBelow(dir.containerDir(id)).size(), id);
       assertTrue(
           Files.readString(dir.containerDir(id).resolve("journal.json"))
               .contains("\"complete\":true"),
