@@ -212,10 +212,9 @@ public final class ChrootBuilder {
         mount(layout, mount);
       } else if (step instanceof CopiedFile file) {
         copy(layout, file);
-      } else if (step instanceof Seal seal) {
-        seal(layout, seal);
       } else {
-        throw new IllegalStateException("unknown step " + step);
+        // Step is sealed: MountStep, CopiedFile, Seal; a Step added there fails here, loudly.
+        seal(layout, (Seal) step);
       }
     }
     writeJournal(layout, journal.completed());
