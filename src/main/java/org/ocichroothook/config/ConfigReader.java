@@ -105,12 +105,13 @@ public final class ConfigReader {
 
   private static Map<String, List<Path>> toPaths(Map<String, List<String>> platforms) {
     Map<String, List<Path>> result = new LinkedHashMap<>();
-    platforms.forEach(
-        (name, devices) -> {
-          List<Path> paths = new ArrayList<>();
-          devices.forEach(device -> paths.add(Path.of(device)));
-          result.put(name, paths);
-        });
+    for (Map.Entry<String, List<String>> platform : platforms.entrySet()) {
+      List<Path> paths = new ArrayList<>();
+      for (String device : platform.getValue()) {
+        paths.add(Path.of(device));
+      }
+      result.put(platform.getKey(), paths);
+    }
     return result;
   }
 }

@@ -217,13 +217,19 @@ public final class JournalFile {
             new Journal.Origin(
                 pid,
                 pidStartTime == null ? null : Long.parseLong(pidStartTime),
-                Instant.parse(created),
+                created(created),
                 hookVersion);
       }
       return new Journal(new ContainerId(id), Path.of(bundle), platform, entries, complete, origin);
     } catch (IllegalArgumentException | DateTimeParseException e) {
       throw new BadInputException(document + ": " + e.getMessage());
     }
+  }
+
+  /** The journal's creation time: the shape it writes, read without java.time's parser. */
+  private static Instant created(String text) {
+    long millis = UtcTimestamp.parse(text);
+    return millis == Long.MIN_VALUE ? Instant.parse(text) : Instant.ofEpochMilli(millis);
   }
 
   private static JsonInput version2(JsonInput in, String field, Integer version)

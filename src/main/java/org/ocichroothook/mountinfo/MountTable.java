@@ -83,11 +83,22 @@ public final class MountTable {
 
   /** The entries at {@code dir} or anywhere below it, in mount order. */
   public List<MountEntry> atOrBelow(Path dir) {
-    return entries.stream().filter(e -> e.mountPoint().startsWith(dir)).toList();
+    List<MountEntry> below = new ArrayList<>();
+    for (MountEntry e : entries) {
+      if (e.mountPoint().startsWith(dir)) {
+        below.add(e);
+      }
+    }
+    return List.copyOf(below);
   }
 
   public boolean isMountPoint(Path path) {
-    return entries.stream().anyMatch(e -> e.mountPoint().equals(path));
+    for (MountEntry e : entries) {
+      if (e.mountPoint().equals(path)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The topmost mount at exactly {@code path}, or null. */
