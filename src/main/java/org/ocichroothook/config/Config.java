@@ -121,7 +121,7 @@ public record Config(
    * java.util.regex: on JDK 17 compiling a pattern bootstraps java.lang.invoke (its character
    * classes are lambdas), ~10 ms of every prestart and poststop that no archive holds.
    */
-  private static boolean platformName(String name) {
+  static boolean platformName(String name) {
     if (name.isEmpty() || name.length() > 64 || !lowerOrDigit(name.charAt(0))) {
       return false;
     }
@@ -135,7 +135,7 @@ public record Config(
   }
 
   /** {@code [A-Za-z0-9_+][A-Za-z0-9_+.-]{0,254}}: one file name, never . or .. or hidden. */
-  private static boolean targetName(String name) {
+  static boolean targetName(String name) {
     if (name.isEmpty() || name.length() > 255 || name.charAt(0) == '.' || name.charAt(0) == '-') {
       return false;
     }
