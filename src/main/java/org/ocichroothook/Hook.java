@@ -46,6 +46,19 @@ import org.slf4j.LoggerFactory;
 public final class Hook {
   static final String NAME = "oci-chroot-hook";
 
+  /**
+   * The native backend. A class rather than a method reference: on JDK 17 the first lambda or
+   * method reference of a process bootstraps java.lang.invoke and spins classes no archive holds
+   * (~10 ms), so prestart and poststop use none (see the README's start-up section).
+   */
+  private static final Supplier<Syscalls> NATIVE =
+      new Supplier<>() {
+        @Override
+        public Syscalls get() {
+          return SyscallsFactory.create();
+        }
+      };
+
   private final Supplier<Syscalls> syscalls;
   private Syscalls sys;
 
@@ -63,7 +76,7 @@ public final class Hook {
 
   /** Runs the hook with the native backend, created on first use (opening the configuration). */
   public static int run(InputStream stdin, PrintStream stdout, PrintStream stderr, String... args) {
-    return new Hook(SyscallsFactory::create).execute(stdin, stdout, stderr, args);
+    return new Hook(NATIVE).execute(stdin, stdout, stderr, args);
   }
 
   int execute(InputStream stdin, PrintStream stdout, PrintStream stderr, String... args) {
@@ -95,6 +108,7 @@ public final class Hook {
           return ExitCode.OK;
         }
         case HOOK -> {
+          sys();
           Config config = ConfigReader.read(sys(), line.config(), line.configExplicit());
           LogFile.open(sys(), config.logFile(), config.logLevel());
           ContainerState state = StateReader.read(stdin);

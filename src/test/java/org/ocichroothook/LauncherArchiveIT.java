@@ -119,9 +119,32 @@ class LauncherArchiveIT {
     }
     Files.move(moved, archive);
     installation.writeLauncherConf();
+    startsNoCostlySubsystem(loaded);
     archived.removeIf(name -> name.contains("/0x") || name.contains("$$Lambda"));
     archived.removeAll(loaded);
     assertEquals(Set.of(), archived, "archived, but loaded by neither prestart nor poststop");
+  }
+
+  /**
+   * What prestart and poststop load, read from -Xlog:class+load, holds none of the JDK machinery
+   * that costs a fresh JVM milliseconds at its first use and that no archive (JDK 17's AppCDS)
+   * holds whole: a lambda or method reference of the program's own (the first one bootstraps
+   * java.lang.invoke), a record's generated toString/equals/hashCode (ObjectMethods), a stream
+   * pipeline, java.time's formatter (the journal's time), Jackson's own number parsing (two regular
+   * expressions in its static initializer).
+   */
+  private static void startsNoCostlySubsystem(Set<String> loaded) {
+    Set<String> costly = new TreeSet<>();
+    for (String name : loaded) {
+      if ((name.startsWith("org.ocichroothook.") && name.contains("$$Lambda"))
+          || name.equals("java.lang.runtime.ObjectMethods")
+          || name.equals("java.util.stream.ReferencePipeline")
+          || name.equals("java.time.format.DateTimeFormatter")
+          || name.equals("com.fasterxml.jackson.core.io.NumberInput")) {
+        costly.add(name);
+      }
+    }
+    assertEquals(Set.of(), costly, "loaded by prestart or poststop");
   }
 
   private Command.Result run(List<String> command, String stdin) {

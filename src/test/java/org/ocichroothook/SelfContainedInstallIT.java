@@ -45,7 +45,15 @@ class SelfContainedInstallIT {
     assertTrue(Files.isExecutable(runtime.resolve("bin/java")), runtime.toString());
     String release = Files.readString(runtime.resolve("release"));
     assertTrue(release.contains("java.base"), release);
-    for (String absent : List.of("jdk.compiler", "jdk.jlink", "java.net.http", "jdk.jshell")) {
+    for (String absent :
+        List.of(
+            "jdk.compiler",
+            "jdk.jlink",
+            "java.net.http",
+            "jdk.jshell",
+            "java.desktop",
+            "java.sql",
+            "java.xml")) {
       assertFalse(release.contains(absent), "only the modules the program needs: " + release);
     }
     assertFalse(Files.exists(runtime.resolve("include")), "--no-header-files");
@@ -106,7 +114,10 @@ class SelfContainedInstallIT {
         out.contains("✔ the launcher runs " + prefix + "/lib/oci-chroot-hook/runtime/bin/java\n"),
         out);
     assertTrue(out.contains(" is fresh\n"), "doctor: the archive of the jlinked runtime: " + out);
-    assertTrue(out.endsWith("\nhealthy\ndoctor: 0"), "doctor reports healthy: " + out);
+    assertTrue(out.contains("\nhealthy\ndoctor: 0\n"), "doctor reports healthy: " + out);
+    // inject uses jackson-databind, whose optional java.desktop/java.sql/java.xml are left out.
+    assertTrue(out.contains("inject: 0\na poststop hook in config.json: yes\n"), out);
+    assertTrue(out.endsWith("\ninject --remove: 0"), out);
 
     // --use-host-jdk over it: the runtime goes, launcher.conf names the host's JDK.
     Command.Result host =
@@ -165,6 +176,11 @@ class SelfContainedInstallIT {
       echo "chroot after poststop: $([ -e "$state/self-contained" ] && echo present || echo gone)"
       echo "mounts under the state directory after poststop: $(grep -c " $state/" /proc/self/mountinfo)"
       env -i "$hook" --config "$config" doctor; echo "doctor: $?"
+      bundle=$state/bundle; mkdir "$bundle"
+      printf '{"ociVersion":"1.0.2","root":{"path":"rootfs"}}' > "$bundle/config.json"
+      env -i "$hook" --config "$config" inject "$bundle"; echo "inject: $?"
+      echo "a poststop hook in config.json: $(grep -q '"poststop" : \\[' "$bundle/config.json" && echo yes || echo no)"
+      env -i "$hook" --config "$config" inject --remove "$bundle"; echo "inject --remove: $?"
       """;
 
   private Path copyCheckout() {

@@ -141,8 +141,10 @@ public final class ChrootBuilder {
     }
     try {
       MountTable table = proc.mountsBelow(layout.containerDir());
-      if (!journal.mounts().stream().allMatch(e -> table.isMountPoint(layout.inRoot(e.target())))) {
-        return false;
+      for (Journal.Entry e : journal.mounts()) {
+        if (!table.isMountPoint(layout.inRoot(e.target()))) {
+          return false;
+        }
       }
       MountEntry root = table.topmostAt(layout.root());
       if (plan.sealed() && (root == null || !root.optionList().contains("ro"))) {

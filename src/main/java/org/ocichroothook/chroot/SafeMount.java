@@ -28,19 +28,22 @@ final class SafeMount {
   /** mount(source, target, fstype, flags, data) onto the checked {@code target}. */
   void mount(String source, Path target, boolean directory, String fstype, long flags, String data)
       throws ChrootException {
-    withTarget(target, directory, fdPath -> sys.mount(source, fdPath, fstype, flags, data));
+    withTarget(target, directory, source, fstype, flags, data);
   }
 
   /** The remount that makes a bind's flags (read-only, nosuid, ...) take effect. */
   void remount(Path target, boolean directory, long flags) throws ChrootException {
-    withTarget(target, directory, fdPath -> sys.mount(null, fdPath, null, flags, null));
+    withTarget(target, directory, null, null, flags, null);
   }
 
-  private interface FdAction {
-    void apply(String fdPath) throws SyscallException;
-  }
-
-  private void withTarget(Path target, boolean directory, FdAction action) throws ChrootException {
+  /**
+   * Opens and checks {@code target}, then mounts {@code source} ({@code fstype}, {@code flags},
+   * {@code data}) onto it through its descriptor. The mount's arguments are passed on rather than
+   * as a lambda: the hot path uses none (see Hook's NATIVE).
+   */
+  private void withTarget(
+      Path target, boolean directory, String source, String fstype, long mountFlags, String data)
+      throws ChrootException {
     int flags = O_PATH | O_NOFOLLOW | O_CLOEXEC | (directory ? O_DIRECTORY : 0);
     int fd;
     try {
@@ -59,7 +62,7 @@ final class SafeMount {
                 + actual
                 + ": refusing to mount through a symlink");
       }
-      action.apply(fdPath);
+      sys.mount(source, fdPath, fstype, mountFlags, data);
     } catch (IOException e) {
       throw new ChrootException("mount target " + target + ": readlink: " + e.getMessage(), e);
     } catch (SyscallException e) {

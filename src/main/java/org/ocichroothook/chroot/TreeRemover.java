@@ -9,9 +9,9 @@ import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.ocichroothook.mountinfo.MountEntry;
 import org.ocichroothook.mountinfo.MountTable;
 
@@ -31,8 +31,10 @@ final class TreeRemover {
    * @param mounts the mount table read just before, under the state directory's lock
    */
   static List<String> remove(Path parent, String name, MountTable mounts) {
-    Set<Path> mountPoints =
-        mounts.entries().stream().map(MountEntry::mountPoint).collect(Collectors.toSet());
+    Set<Path> mountPoints = new HashSet<>();
+    for (MountEntry entry : mounts.entries()) {
+      mountPoints.add(entry.mountPoint());
+    }
     List<String> errors = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(parent)) {
       if (!(stream instanceof SecureDirectoryStream<Path> secure)) {
@@ -71,7 +73,9 @@ final class TreeRemover {
         try (SecureDirectoryStream<Path> child =
             dir.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
           List<Path> names = new ArrayList<>();
-          child.forEach(entry -> names.add(entry.getFileName()));
+          for (Path entry : child) {
+            names.add(entry.getFileName());
+          }
           for (Path entry : names) {
             removeEntry(child, path, entry, mountPoints, errors);
           }

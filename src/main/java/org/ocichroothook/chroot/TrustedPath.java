@@ -116,7 +116,9 @@ final class TrustedPath {
       throw new ChrootException(what + ": not an absolute path");
     }
     Deque<String> todo = new ArrayDeque<>();
-    configured.forEach(name -> todo.add(name.toString()));
+    for (Path name : configured) {
+      todo.add(name.toString());
+    }
     Path dir = configured.getRoot();
     Stat dirStat = stat(dir);
     if (dirStat == null || dirStat.othersMayWrite()) {
@@ -171,7 +173,9 @@ final class TrustedPath {
           throw new ChrootException(what + ": readlink " + entry + ": " + e, e);
         }
         Deque<String> rest = new ArrayDeque<>();
-        target.forEach(n -> rest.add(n.toString()));
+        for (Path n : target) {
+          rest.add(n.toString());
+        }
         while (!rest.isEmpty()) {
           todo.addFirst(rest.removeLast());
         }

@@ -51,8 +51,8 @@ public record CommandLine(
                        their bundle is gone) older than --min-age (default 10m; 90s, 10m, 2h, 1d),
                        with poststop's teardown, under the hooks' lock; --dry-run only says what
                        it would do. Exit 1 when something it decided to remove is still there.
-        doctor         check the installation (configuration, executable, devices, state
-                       directory, hooks.d files podman and CRI-O read, JVM and start-up archive,
+        doctor         check the installation (configuration, executable, devices and /sys
+                       directories, configured files, state directory, hooks.d files podman and CRI-O read, JVM and start-up archive,
                        log file, orphans, the NRI plugin where its unit is enabled); one line
                        per check. Exit 1 when any check fails.
         nri            run as a containerd NRI plugin (foreground, until SIGTERM): add the hook

@@ -1,6 +1,7 @@
 package org.ocichroothook.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -19,8 +20,12 @@ public record DeviceSet(List<Path> devices, List<Path> sysfs) {
 
   /** The old shape, a list of paths: each under /dev is a device, each under /sys a directory. */
   public static DeviceSet of(List<Path> paths) {
-    List<Path> devices = paths.stream().filter(p -> !p.startsWith(Config.SYS)).toList();
-    List<Path> sysfs = paths.stream().filter(p -> p.startsWith(Config.SYS)).toList();
+    // Loops, not streams: the configuration is read on the hot path, which spins no lambdas.
+    List<Path> devices = new ArrayList<>();
+    List<Path> sysfs = new ArrayList<>();
+    for (Path p : paths) {
+      (p.startsWith(Config.SYS) ? sysfs : devices).add(p);
+    }
     return new DeviceSet(devices, sysfs);
   }
 }

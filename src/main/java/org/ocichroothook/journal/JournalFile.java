@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.json.JsonInput;
@@ -168,8 +169,9 @@ public final class JournalFile {
           case "mounts" -> {
             // Both versions write "version" first; its value says which shape follows.
             if (version != null && version == 1) {
-              in.stringMap(field)
-                  .forEach((target, kind) -> mounts.add(new String[] {kind, target}));
+              for (Map.Entry<String, String> m : in.stringMap(field).entrySet()) {
+                mounts.add(new String[] {m.getValue(), m.getKey()});
+              }
             } else if (version != null && (version == 2 || version == Journal.VERSION)) {
               for (String mount : in.stringList(field)) {
                 int colon = mount.indexOf(':');
@@ -215,7 +217,7 @@ public final class JournalFile {
             new Journal.Origin(
                 pid,
                 pidStartTime == null ? null : Long.parseLong(pidStartTime),
-                Instant.parse(created),
+                created(created),
                 hookVersion);
       }
       return new Journal(
@@ -223,6 +225,12 @@ public final class JournalFile {
     } catch (IllegalArgumentException | DateTimeParseException e) {
       throw new BadInputException(document + ": " + e.getMessage());
     }
+  }
+
+  /** The journal's creation time: the shape it writes, read without java.time's parser. */
+  private static Instant created(String text) {
+    long millis = UtcTimestamp.parse(text);
+    return millis == Long.MIN_VALUE ? Instant.parse(text) : Instant.ofEpochMilli(millis);
   }
 
   private static JsonInput withOrigin(JsonInput in, String field, Integer version)

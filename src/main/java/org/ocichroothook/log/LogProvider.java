@@ -23,7 +23,16 @@ public final class LogProvider implements SLF4JServiceProvider, ILoggerFactory {
 
   @Override
   public Logger getLogger(String name) {
-    return loggers.computeIfAbsent(name, FileLogger::new);
+    // No method reference (FileLogger::new): the hot path uses no lambda (see Hook's NATIVE).
+    Logger logger = loggers.get(name);
+    if (logger == null) {
+      Logger made = new FileLogger(name);
+      logger = loggers.putIfAbsent(name, made);
+      if (logger == null) {
+        logger = made;
+      }
+    }
+    return logger;
   }
 
   @Override

@@ -31,7 +31,11 @@ public record MountEntry(
 
   /** Whether mounts and unmounts below this one propagate to or from a peer group. */
   public boolean propagates() {
-    return optionalFields.stream()
-        .anyMatch(f -> f.startsWith("shared:") || f.startsWith("master:"));
+    for (String f : optionalFields) {
+      if (f.startsWith("shared:") || f.startsWith("master:")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -16,10 +16,12 @@ import java.util.List;
 import java.util.Map;
 import org.ocichroothook.config.Config;
 import org.ocichroothook.config.ConfigReader;
+import org.ocichroothook.config.ConfiguredFile;
 import org.ocichroothook.config.DeviceSet;
 import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.mountinfo.MountEntry;
 import org.ocichroothook.mountinfo.MountTable;
+import org.ocichroothook.plan.CopiedFile;
 import org.ocichroothook.sys.Syscalls;
 import org.ocichroothook.text.Printable;
 
@@ -62,6 +64,7 @@ record Doctor(
     }
     checks.add(executable(config));
     checks.addAll(devices(config));
+    checks.addAll(files(config));
     checks.addAll(stateDir(config));
     checks.addAll(hooksFiles(config));
     checks.addAll(jvm());
@@ -118,14 +121,24 @@ record Doctor(
           bad.add(device + " does not exist");
         }
       }
+      List<Path> sysfs = p.getValue().sysfs();
+      for (Path dir : sysfs) {
+        try {
+          if (!Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+              .isDirectory()) {
+            bad.add(dir + " is not a directory");
+          }
+        } catch (IOException e) {
+          bad.add(dir + " does not exist");
+        }
+      }
       String name = "platform " + platform;
       if (bad.isEmpty()) {
-        checks.add(
-            Check.ok(
-                name,
-                devices.isEmpty()
-                    ? "platform " + platform + " needs no device"
-                    : "platform " + platform + ": " + devices + " are devices"));
+        String what =
+            devices.isEmpty()
+                ? "platform " + platform + " needs no device"
+                : "platform " + platform + ": " + devices + " are devices";
+        checks.add(Check.ok(name, sysfs.isEmpty() ? what : what + ", " + sysfs + " directories"));
       } else if (isDefault) {
         checks.add(
             Check.error(
@@ -139,6 +152,45 @@ record Doctor(
                 name,
                 "platform " + platform + ": " + String.join(", ", bad),
                 "containers asking for " + platform + " fail at prestart"));
+      }
+    }
+    return checks;
+  }
+
+  /** What prestart will find of each configured file: every chroot gets them all. */
+  private static List<Check> files(Config config) {
+    List<Check> checks = new ArrayList<>();
+    for (ConfiguredFile file : config.files()) {
+      String name = "file " + file.path();
+      Path source = file.source();
+      try {
+        BasicFileAttributes a =
+            Files.readAttributes(source, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!a.isRegularFile()) {
+          checks.add(
+              Check.error(
+                  name,
+                  name + ": " + source + " is not a regular file (a symlink is not followed)",
+                  "every prestart fails; name the file itself as \"source\""));
+        } else if (a.size() > CopiedFile.MAX_BYTES) {
+          checks.add(
+              Check.error(
+                  name,
+                  name + ": " + source + " is larger than " + CopiedFile.MAX_BYTES + " bytes",
+                  "every prestart fails; copy a smaller file"));
+        } else {
+          checks.add(Check.ok(name, name + ": " + source + " is copied into every chroot"));
+        }
+      } catch (NoSuchFileException e) {
+        checks.add(
+            file.optional()
+                ? Check.ok(name, name + ": " + source + " does not exist; skipped (optional)")
+                : Check.error(
+                    name,
+                    name + ": " + source + " does not exist",
+                    "every prestart fails; provide it or mark the entry \"optional\""));
+      } catch (IOException e) {
+        checks.add(Check.error(name, "cannot read " + source + ": " + e, "run doctor as root"));
       }
     }
     return checks;

@@ -2,6 +2,7 @@ package org.ocichroothook.plan;
 
 import java.util.Map;
 import org.ocichroothook.config.Config;
+import org.ocichroothook.text.Printable;
 
 /**
  * Chooses a container's platform from its annotations. The first configured annotation key present
@@ -19,9 +20,9 @@ public final class PlatformSelector {
       }
       if (!config.platforms().containsKey(value)) {
         throw new PlanException(
-            "unknown platform \""
-                + printable(value)
-                + "\" in annotation "
+            "unknown platform "
+                + Printable.quote(value)
+                + " in annotation "
                 + key
                 + "; known platforms: "
                 + String.join(", ", config.platforms().keySet()));
@@ -29,21 +30,5 @@ public final class PlatformSelector {
       return value;
     }
     return config.defaultPlatform();
-  }
-
-  private static String printable(String value) {
-    String shown = value.length() > 64 ? value.substring(0, 64) + "..." : value;
-    StringBuilder out = new StringBuilder();
-    shown
-        .codePoints()
-        .forEach(
-            c -> {
-              if (c < 0x20 || c == 0x7f) {
-                out.append(String.format("\\x%02x", c));
-              } else {
-                out.appendCodePoint(c);
-              }
-            });
-    return out.toString();
   }
 }

@@ -1,8 +1,5 @@
 package org.ocichroothook.sys;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
-
 /**
  * A failed system call, rendered the way an operator reads it in a runtime's error message: {@code
  * mount("proc", "/run/oci-chroot-hook/c1/root/proc", "proc", 0xe): EPERM (Operation not
@@ -38,7 +35,14 @@ public final class SyscallException extends Exception {
   }
 
   private static String render(Object[] args) {
-    return Arrays.stream(args).map(SyscallException::renderArg).collect(Collectors.joining(", "));
+    StringBuilder out = new StringBuilder();
+    for (Object arg : args) {
+      if (out.length() > 0) {
+        out.append(", ");
+      }
+      out.append(renderArg(arg));
+    }
+    return out.toString();
   }
 
   private static String renderArg(Object arg) {

@@ -84,7 +84,7 @@ class NriPolicyTest {
     Decision d = decide(Map.of(GVISOR, "kvm\nforged line"), Map.of(), List.of(), List.of());
     assertEquals(
         new Decision.Refused(
-            "unknown platform \"kvm\\x0aforged line\" in annotation dev.gvisor.flag.platform; known"
+            "unknown platform \"kvm\\nforged line\" in annotation dev.gvisor.flag.platform; known"
                 + " platforms: kvm, ptrace, systrap"),
         d);
   }

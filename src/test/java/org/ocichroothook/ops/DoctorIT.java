@@ -97,6 +97,49 @@ class DoctorIT {
   }
 
   @Test
+  void configuredFilesAndSysfsDirectoriesAreChecked() throws Exception {
+    Path zone = Files.writeString(base.resolve("zone"), "TZif");
+    ObjectNode config = (ObjectNode) JSON.readTree(dir.config().toFile());
+    config
+        .putArray("files")
+        .add(file("/etc/localtime", zone, false))
+        .add(file("/etc/optional", base.resolve("absent"), true));
+    ObjectNode accel = ((ObjectNode) config.get("platforms")).putObject("accel");
+    accel.putArray("devices");
+    accel.putArray("sysfs").add("/sys/kernel");
+    JSON.writeValue(dir.config().toFile(), config);
+    Command.Result r = doctor();
+    assertEquals(0, r.code(), r.toString());
+    for (String line :
+        List.of(
+            "✔ file /etc/localtime: " + zone + " is copied into every chroot",
+            "✔ file /etc/optional: "
+                + base.resolve("absent")
+                + " does not exist; skipped (optional)",
+            "✔ platform accel needs no device, [/sys/kernel] directories")) {
+      assertTrue(r.stdout().contains(line), line + "\n---\n" + r.stdout());
+    }
+
+    Path link = Files.createSymbolicLink(base.resolve("link"), zone);
+    config.putArray("files").add(file("/etc/localtime", link, true));
+    JSON.writeValue(dir.config().toFile(), config);
+    unhealthy(
+        "✘ file /etc/localtime: "
+            + link
+            + " is not a regular file (a symlink is not followed) — every prestart fails; name the"
+            + " file itself as \"source\"");
+
+    config.putArray("files").add(file("/etc/required", base.resolve("absent"), false));
+    JSON.writeValue(dir.config().toFile(), config);
+    unhealthy("✘ file /etc/required: " + base.resolve("absent") + " does not exist");
+  }
+
+  private static ObjectNode file(String path, Path source, boolean optional) {
+    ObjectNode file = JSON.createObjectNode().put("path", path).put("source", source.toString());
+    return optional ? file.put("optional", true) : file;
+  }
+
+  @Test
   void aMissingHooksFile() throws Exception {
     Files.delete(hooksDir.resolve("oci-chroot-hook.json"));
     unhealthy(

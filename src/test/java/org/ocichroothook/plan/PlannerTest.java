@@ -201,10 +201,12 @@ class PlannerTest {
             PlanException.class,
             () ->
                 PlatformSelector.select(
-                    Map.of("dev.gvisor.flag.platform", "gpu\n"), Config.defaults()));
+                    Map.of("dev.gvisor.flag.platform", "gpu\n\u009b2J"), Config.defaults()));
     assertEquals(
-        "unknown platform \"gpu\\x0a\" in annotation dev.gvisor.flag.platform; known platforms: kvm, ptrace, systrap",
-        e.getMessage());
+        "unknown platform \"gpu\\n\\x9b2J\" in annotation dev.gvisor.flag.platform; known platforms:"
+            + " kvm, ptrace, systrap",
+        e.getMessage(),
+        "escaped as every quoted value is (text/Printable), the C1 CSI included");
   }
 
   @Test
