@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.chroot.ChrootBuilder;
 import org.ocichroothook.chroot.ChrootException;
 import org.ocichroothook.chroot.Layout;
+import org.ocichroothook.journal.Journal;
 import org.ocichroothook.mountinfo.MountEntry;
 import org.ocichroothook.mountinfo.MountTable;
 import org.ocichroothook.plan.DeviceBind;
@@ -43,6 +45,10 @@ import org.ocichroothook.sys.SyscallsFactory;
  */
 class SealedChrootIT {
   private static final String BUNDLE = "/srv/bundles/sealed";
+
+  /** What prestart records for gc; Hook always passes one. */
+  private static final Journal.Origin ORIGIN =
+      new Journal.Origin(null, null, Instant.EPOCH, "test");
 
   /** A regular host file that is always there: copied, it gives the chroot an etc directory. */
   private static final Path PASSWD = Path.of("/etc/passwd");
@@ -353,7 +359,7 @@ class SealedChrootIT {
     ChrootException e =
         assertThrows(
             ChrootException.class,
-            () -> new ChrootBuilder(busySeal).build(layout, plan, Path.of(BUNDLE)));
+            () -> new ChrootBuilder(busySeal).build(layout, plan, Path.of(BUNDLE), ORIGIN));
     assertTrue(
         e.getMessage().startsWith("sealing " + layout.root() + " read-only failed 5 times: "),
         e.getMessage());

@@ -78,11 +78,6 @@ public final class ChrootBuilder {
     ALREADY_PRESENT
   }
 
-  /** Builds without an origin: a version-1 journal, which gives gc no evidence but the bundle. */
-  public Outcome build(Layout layout, MountPlan plan, Path bundle) throws ChrootException {
-    return build(layout, plan, bundle, null);
-  }
-
   /**
    * @param origin recorded in the journal (version 2) for gc: the container's pid, when it began
    */
@@ -219,10 +214,9 @@ public final class ChrootBuilder {
         mount(layout, mount);
       } else if (step instanceof CopiedFile file) {
         copy(layout, file);
-      } else if (step instanceof Seal seal) {
-        seal(layout, seal);
       } else {
-        throw new IllegalStateException("unknown step " + step);
+        // Step is sealed: MountStep, CopiedFile, Seal; a Step added there fails here, loudly.
+        seal(layout, (Seal) step);
       }
     }
     writeJournal(layout, journal.completed());

@@ -20,19 +20,9 @@ final class SafeMount {
   private final Syscalls sys;
   private final ProcFs proc;
 
-  SafeMount(Syscalls sys) {
-    this(sys, ProcFs.REAL);
-  }
-
   SafeMount(Syscalls sys, ProcFs proc) {
     this.sys = sys;
     this.proc = proc;
-  }
-
-  /** mount(source, target, fstype, flags, NULL) onto the checked {@code target}. */
-  void mount(String source, Path target, boolean directory, String fstype, long flags)
-      throws ChrootException {
-    mount(source, target, directory, fstype, flags, null);
   }
 
   /** mount(source, target, fstype, flags, data) onto the checked {@code target}. */

@@ -8,14 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ocichroothook.ModeBits;
+import org.ocichroothook.journal.Journal;
 import org.ocichroothook.journal.JournalFile;
+import org.ocichroothook.log.LogFile;
 import org.ocichroothook.plan.CopiedFile;
 import org.ocichroothook.plan.DeviceBind;
 import org.ocichroothook.plan.MountFlags;
@@ -28,10 +32,15 @@ import org.ocichroothook.plan.SysfsBind;
 import org.ocichroothook.plan.TmpfsRoot;
 import org.ocichroothook.state.ContainerId;
 import org.ocichroothook.sys.Errnos;
+import org.ocichroothook.sys.SyscallsFactory;
 
 /** prestart's failure paths and rollback over {@link FakeKernel}, rootless. */
 class ChrootBuilderTest {
   private static final Path BUNDLE = Path.of("/srv/bundles/demo");
+
+  /** What prestart records for gc; Hook always passes one. */
+  private static final Journal.Origin ORIGIN =
+      new Journal.Origin(null, null, Instant.EPOCH, "test");
 
   @TempDir Path tmp;
   private Path base;
@@ -61,9 +70,34 @@ class ChrootBuilderTest {
     return new ChrootBuilder(kernel, kernel);
   }
 
+  @AfterEach
+  void closeLog() {
+    LogFile.close();
+  }
+
+  /** Opens the hook's log file at info, as Hook does once the configuration is read. */
+  private Path openLog() {
+    Path log = base.resolve("hook.log");
+    assertTrue(LogFile.open(SyscallsFactory.create(), log, "info"));
+    return log;
+  }
+
+  /** The messages of the log's WARN lines, without their timestamps. */
+  private static List<String> warnings(Path log) throws java.io.IOException {
+    return Files.readAllLines(log).stream()
+        .filter(l -> l.contains(" WARN ChrootBuilder - "))
+        .map(l -> l.substring(l.indexOf(" - ") + 3))
+        .toList();
+  }
+
+  /** The uid that owns what this test makes: root's, or that of the user who runs it. */
+  private int self() throws Exception {
+    return (Integer) Files.getAttribute(base, "unix:uid");
+  }
+
   @Test
   void buildsAndRemoves() throws Exception {
-    assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan(), BUNDLE));
+    assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertEquals(
         List.of(layout.root(), layout.root().resolve("proc"), layout.root().resolve("runsc")),
         kernel.mountPoints());
@@ -98,9 +132,10 @@ class ChrootBuilderTest {
 
   @Test
   void aSecondPrestartOnACompleteSealedChrootChangesNothing() throws Exception {
-    builder().build(layout, plan(), BUNDLE);
+    builder().build(layout, plan(), BUNDLE, ORIGIN);
     List<String> before = kernel.calls();
-    assertEquals(ChrootBuilder.Outcome.ALREADY_PRESENT, builder().build(layout, plan(), BUNDLE));
+    assertEquals(
+        ChrootBuilder.Outcome.ALREADY_PRESENT, builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertEquals(
         List.of(),
         kernel.calls().subList(before.size(), kernel.calls().size()).stream()
@@ -112,11 +147,15 @@ class ChrootBuilderTest {
 
   @Test
   void aRootThatIsNoLongerReadOnlyIsBuiltAgain() throws Exception {
-    builder().build(layout, plan(), BUNDLE);
+    builder().build(layout, plan(), BUNDLE, ORIGIN);
     // Someone remounted the root read-write (only root can): the chroot is not what was vouched
     // for.
     kernel.mount(null, layout.root().toString(), null, MountFlags.MS_REMOUNT, null);
-    assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan(), BUNDLE));
+    Path log = openLog();
+    assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan(), BUNDLE, ORIGIN));
+    assertEquals(
+        List.of("[c1] prestart: " + layout.root() + " is not sealed read-only; building it again"),
+        warnings(log));
     assertTrue(kernel.mounts().get(0).readOnly());
     assertEquals(3, kernel.mounts().size());
   }
@@ -126,7 +165,7 @@ class ChrootBuilderTest {
     kernel.fail("mount", args -> (Long) args.get(3) == Seal.FLAGS, Errnos.EBUSY);
     long start = System.nanoTime();
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     long millis = (System.nanoTime() - start) / 1_000_000;
     assertTrue(
         e.getMessage()
@@ -149,7 +188,14 @@ class ChrootBuilderTest {
   void aSealThatIsBusyForAMomentSucceeds() throws Exception {
     int[] left = {2};
     kernel.fail("mount", args -> (Long) args.get(3) == Seal.FLAGS && left[0]-- > 0, Errnos.EBUSY);
-    assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan(), BUNDLE));
+    Path log = openLog();
+    assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan(), BUNDLE, ORIGIN));
+    String busy =
+        "[c1] prestart: mount(NULL, \"/proc/self/fd/3\", NULL, 0x102f): EBUSY (Device or resource"
+            + " busy) [target "
+            + layout.root()
+            + "]; retrying in ";
+    assertEquals(List.of(busy + "10 ms", busy + "20 ms"), warnings(log));
     assertEquals(3, kernel.calls().stream().filter(c -> c.endsWith("NULL, 0x102f)")).count());
     assertTrue(kernel.mounts().get(0).readOnly());
   }
@@ -158,7 +204,7 @@ class ChrootBuilderTest {
   void aSealRefusedForAnotherReasonIsNotRetried() throws Exception {
     kernel.fail("mount", args -> (Long) args.get(3) == Seal.FLAGS, Errnos.EPERM);
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertTrue(
         e.getMessage().startsWith("sealing " + layout.root() + " read-only failed: mount(NULL"),
         e.getMessage());
@@ -169,7 +215,15 @@ class ChrootBuilderTest {
   @Test
   void aRefusedProcfsFallsBackToAReadOnlyRecursiveBindOfProc() throws Exception {
     kernel.fail("mount", args -> "proc".equals(args.get(2)), Errnos.EPERM);
-    assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan(), BUNDLE));
+    Path log = openLog();
+    assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan(), BUNDLE, ORIGIN));
+    assertEquals(
+        List.of(
+            "[c1] prestart: mount(\"proc\", \"/proc/self/fd/3\", \"proc\", 0xf): EPERM (Operation"
+                + " not permitted) [target "
+                + layout.root().resolve("proc")
+                + "]; binding /proc instead"),
+        warnings(log));
     List<String> mounts = kernel.calls().stream().filter(c -> c.startsWith("mount(")).toList();
     assertEquals(
         List.of(
@@ -187,7 +241,7 @@ class ChrootBuilderTest {
   void aProcfsRefusedForAnotherReasonFails() throws Exception {
     kernel.fail("mount", args -> "proc".equals(args.get(2)), 19 /* ENODEV */);
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertTrue(
         e.getMessage().startsWith("mount(\"proc\", \"/proc/self/fd/3\", \"proc\", 0xf): ENODEV"),
         e.getMessage());
@@ -199,7 +253,7 @@ class ChrootBuilderTest {
     kernel.fail("mount", args -> "proc".equals(args.get(2)), Errnos.EPERM);
     kernel.fail("mount", args -> "/proc".equals(args.get(0)), Errnos.EPERM);
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertTrue(
         e.getMessage().startsWith("mount(\"/proc\", \"/proc/self/fd/3\", NULL, 0x5000): EPERM"),
         e.getMessage());
@@ -213,7 +267,7 @@ class ChrootBuilderTest {
             layout.id(),
             "ptrace",
             List.of(new TmpfsRoot(1 << 20, 64), new ProcMount(), Seal.DEFAULT));
-    builder().build(layout, plan, BUNDLE);
+    builder().build(layout, plan, BUNDLE, ORIGIN);
     assertEquals(List.of(layout.root(), layout.root().resolve("proc")), kernel.mountPoints());
     assertFalse(Files.exists(layout.root().resolve("runsc")));
   }
@@ -222,7 +276,11 @@ class ChrootBuilderTest {
   void aSysfsDirectoryIsBoundReadOnlyAtItsPath() throws Exception {
     Path sysDir = Files.createDirectories(base.resolve("sys/kernel/iommu_groups/0"));
     builder()
-        .build(layout, plan(new SysfsBind(sysDir, Path.of("sys/kernel/iommu_groups/0"))), BUNDLE);
+        .build(
+            layout,
+            plan(new SysfsBind(sysDir, Path.of("sys/kernel/iommu_groups/0"))),
+            BUNDLE,
+            ORIGIN);
     Path target = layout.root().resolve("sys/kernel/iommu_groups/0");
     assertEquals(target, kernel.mountPoints().get(3));
     assertTrue(kernel.mounts().get(3).readOnly());
@@ -236,13 +294,17 @@ class ChrootBuilderTest {
     ChrootException e =
         assertThrows(
             ChrootException.class,
-            () -> builder().build(layout, plan(new SysfsBind(file, Path.of("sys/x"))), BUNDLE));
+            () ->
+                builder()
+                    .build(layout, plan(new SysfsBind(file, Path.of("sys/x"))), BUNDLE, ORIGIN));
     assertEquals("directory " + file + " for platform ptrace: not a directory", e.getMessage());
     Path missing = base.resolve("missing");
     e =
         assertThrows(
             ChrootException.class,
-            () -> builder().build(layout, plan(new SysfsBind(missing, Path.of("sys/x"))), BUNDLE));
+            () ->
+                builder()
+                    .build(layout, plan(new SysfsBind(missing, Path.of("sys/x"))), BUNDLE, ORIGIN));
     assertEquals("directory " + missing + " for platform ptrace: no such file", e.getMessage());
     assertFalse(Files.exists(layout.containerDir()));
   }
@@ -251,7 +313,9 @@ class ChrootBuilderTest {
   void aConfiguredFileIsCopiedReadOnlyBeforeTheSeal() throws Exception {
     Path source = Files.writeString(base.resolve("localtime"), "TZif2 UTC\n");
     kernel.realFile(source);
-    builder().build(layout, plan(new CopiedFile(source, Path.of("etc/localtime"), false)), BUNDLE);
+    builder()
+        .build(
+            layout, plan(new CopiedFile(source, Path.of("etc/localtime"), false)), BUNDLE, ORIGIN);
     Path copy = layout.root().resolve("etc/localtime");
     assertEquals("TZif2 UTC\n", Files.readString(copy));
     assertEquals("r--r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)));
@@ -269,7 +333,9 @@ class ChrootBuilderTest {
   @Test
   void anOptionalFileThatIsMissingIsSkipped() throws Exception {
     Path missing = base.resolve("no-localtime");
-    builder().build(layout, plan(new CopiedFile(missing, Path.of("etc/localtime"), true)), BUNDLE);
+    builder()
+        .build(
+            layout, plan(new CopiedFile(missing, Path.of("etc/localtime"), true)), BUNDLE, ORIGIN);
     assertFalse(Files.exists(layout.root().resolve("etc")));
     assertTrue(kernel.mounts().get(0).readOnly());
   }
@@ -285,7 +351,8 @@ class ChrootBuilderTest {
                     .build(
                         layout,
                         plan(new CopiedFile(missing, Path.of("etc/localtime"), false)),
-                        BUNDLE));
+                        BUNDLE,
+                        ORIGIN));
     assertEquals("file " + missing + " (in \"files\"): no such file", e.getMessage());
     assertEquals(List.of(), kernel.mountPoints());
     assertFalse(Files.exists(layout.containerDir()));
@@ -312,7 +379,8 @@ class ChrootBuilderTest {
                       .build(
                           layout,
                           plan(new CopiedFile(c.getKey(), Path.of("etc/x"), true)),
-                          BUNDLE));
+                          BUNDLE,
+                          ORIGIN));
       assertEquals("file " + c.getKey() + " (in \"files\"): " + c.getValue(), e.getMessage());
       assertFalse(Files.exists(layout.containerDir()));
       assertEquals(List.of(), kernel.mountPoints());
@@ -332,7 +400,8 @@ class ChrootBuilderTest {
                     .build(
                         layout,
                         plan(new CopiedFile(source, Path.of("etc/localtime"), false)),
-                        BUNDLE));
+                        BUNDLE,
+                        ORIGIN));
     assertTrue(e.getMessage().startsWith("read " + source + ": openat(AT_FDCWD, "), e.getMessage());
     assertTrue(e.getMessage().endsWith("EACCES (Permission denied)"), e.getMessage());
     assertFalse(Files.exists(layout.containerDir()));
@@ -356,7 +425,8 @@ class ChrootBuilderTest {
                     .build(
                         layout,
                         plan(new CopiedFile(source, Path.of("etc/localtime"), false)),
-                        BUNDLE));
+                        BUNDLE,
+                        ORIGIN));
     assertEquals("copy target " + target + " already exists", e.getMessage());
     assertFalse(Files.exists(layout.containerDir()));
   }
@@ -374,7 +444,8 @@ class ChrootBuilderTest {
                     .build(
                         layout,
                         plan(new CopiedFile(source, Path.of("x".repeat(256)), false)),
-                        BUNDLE));
+                        BUNDLE,
+                        ORIGIN));
     assertTrue(e.getMessage().startsWith("write " + target + ": "), e.getMessage());
     assertTrue(e.getMessage().endsWith("File name too long"), e.getMessage());
     assertFalse(Files.exists(layout.containerDir()));
@@ -384,7 +455,7 @@ class ChrootBuilderTest {
   void aFailedMountIsRolledBack() throws Exception {
     kernel.fail("mount", args -> executable.toString().equals(args.get(0)), Errnos.EPERM);
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertTrue(
         e.getMessage()
             .matches(
@@ -404,7 +475,7 @@ class ChrootBuilderTest {
     kernel.fail("mount", args -> executable.toString().equals(args.get(0)), Errnos.EPERM);
     kernel.fail("umount2", Errnos.EPERM);
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     Path proc = layout.root().resolve("proc");
     assertTrue(
         e.getMessage()
@@ -434,7 +505,7 @@ class ChrootBuilderTest {
     Path elsewhere = base.resolve("elsewhere");
     kernel.moved(layout.root().resolve("proc"), elsewhere);
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertEquals(
         "mount target "
             + layout.root().resolve("proc")
@@ -453,7 +524,11 @@ class ChrootBuilderTest {
             ChrootException.class,
             () ->
                 builder()
-                    .build(layout, plan(new DeviceBind(notDevice, Path.of("dev/kvm"))), BUNDLE));
+                    .build(
+                        layout,
+                        plan(new DeviceBind(notDevice, Path.of("dev/kvm"))),
+                        BUNDLE,
+                        ORIGIN));
     assertEquals("device " + notDevice + " for platform ptrace: not a device file", e.getMessage());
 
     Path missing = base.resolve("missing");
@@ -461,11 +536,13 @@ class ChrootBuilderTest {
         assertThrows(
             ChrootException.class,
             () ->
-                builder().build(layout, plan(new DeviceBind(missing, Path.of("dev/kvm"))), BUNDLE));
+                builder()
+                    .build(
+                        layout, plan(new DeviceBind(missing, Path.of("dev/kvm"))), BUNDLE, ORIGIN));
     assertEquals("device " + missing + " for platform ptrace: no such file", e.getMessage());
 
     executable = Files.createDirectory(base.resolve("a-directory"));
-    e = assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+    e = assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertEquals("executable " + executable + ": not a regular file", e.getMessage());
     assertEquals(List.of(), kernel.mountPoints());
     assertFalse(Files.exists(layout.containerDir()));
@@ -491,7 +568,7 @@ class ChrootBuilderTest {
         },
         0);
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertEquals("mount target " + runsc + " already exists", e.getMessage());
     assertEquals(List.of(), kernel.mountPoints());
     assertFalse(Files.exists(layout.containerDir()), "rolled back");
@@ -499,12 +576,12 @@ class ChrootBuilderTest {
 
   @Test
   void anotherBundlesChrootIsNotTouched() throws Exception {
-    builder().build(layout, plan(), BUNDLE);
+    builder().build(layout, plan(), BUNDLE, ORIGIN);
     List<Path> before = kernel.mountPoints();
     ChrootException e =
         assertThrows(
             ChrootException.class,
-            () -> builder().build(layout, plan(), Path.of("/srv/bundles/other")));
+            () -> builder().build(layout, plan(), Path.of("/srv/bundles/other"), ORIGIN));
     assertEquals(
         layout.containerDir()
             + " belongs to bundle "
@@ -512,6 +589,111 @@ class ChrootBuilderTest {
             + ", not /srv/bundles/other: refusing to touch it",
         e.getMessage());
     assertEquals(before, kernel.mountPoints());
+  }
+
+  @Test
+  void aFailedRemountOfABindIsNamedAndRolledBack() throws Exception {
+    kernel.fail(
+        "mount",
+        args -> args.get(0) == null && (Long) args.get(3) == ReadOnlyBind.REMOUNT_FLAGS,
+        Errnos.EPERM);
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
+    assertEquals(
+        "mount(NULL, \"/proc/self/fd/3\", NULL, 0x1027): EPERM (Operation not permitted) [target "
+            + layout.root().resolve("runsc")
+            + "]",
+        e.getMessage());
+    assertEquals(List.of(), kernel.mountPoints());
+    assertEquals(Map.of(), kernel.openDescriptors());
+    assertFalse(Files.exists(layout.containerDir()), "rolled back");
+  }
+
+  @Test
+  void aFailedRemountOfTheFallbackProcIsNamedAndRolledBack() throws Exception {
+    kernel.fail("mount", args -> "proc".equals(args.get(2)), Errnos.EPERM);
+    kernel.fail(
+        "mount",
+        args -> args.get(0) == null && (Long) args.get(3) == ProcMount.FALLBACK_REMOUNT_FLAGS,
+        Errnos.EPERM);
+    ChrootException e =
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
+    assertEquals(
+        "mount(NULL, \"/proc/self/fd/3\", NULL, 0x102f): EPERM (Operation not permitted) [target "
+            + layout.root().resolve("proc")
+            + "]",
+        e.getMessage(),
+        "the remount of proc, not the seal");
+    assertEquals(List.of(), kernel.mountPoints());
+    assertFalse(Files.exists(layout.containerDir()), "rolled back");
+  }
+
+  @Test
+  void aChrootDirectoryOpenedUpSinceIsBuiltAgainAndTheLogSaysWhy() throws Exception {
+    builder().build(layout, plan(), BUNDLE, ORIGIN);
+    Files.setAttribute(layout.root(), "unix:mode", 0777);
+    Path log = openLog();
+    assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan(), BUNDLE, ORIGIN));
+    assertEquals(
+        List.of(
+            "[c1] prestart: "
+                + layout.root()
+                + " is a directory owned by uid "
+                + self()
+                + " with mode 0777, not a directory owned by root with mode 0755: building the"
+                + " chroot again"),
+        warnings(log));
+    assertEquals(0755, (Integer) Files.getAttribute(layout.root(), "unix:mode") & 07777);
+    assertEquals(3, kernel.mounts().size());
+    assertTrue(kernel.mounts().get(0).readOnly());
+  }
+
+  @Test
+  void aFileInPlaceOfADirectoryOnTheWayIsBuiltAgainAndTheLogSaysWhy() throws Exception {
+    MountPlan plan = plan(new DeviceBind(Path.of("/dev/null"), Path.of("dev/kvm")));
+    builder().build(layout, plan, BUNDLE, ORIGIN);
+    Path dev = layout.root().resolve("dev");
+    // Root took /dev/kvm off and put a file where the directory leading to it was.
+    kernel.umount2(dev.resolve("kvm").toString(), 0);
+    Files.delete(dev.resolve("kvm"));
+    Files.delete(dev);
+    Files.writeString(dev, "");
+    Files.setAttribute(dev, "unix:mode", 0644);
+    Path log = openLog();
+    assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan, BUNDLE, ORIGIN));
+    assertEquals(
+        List.of(
+            "[c1] prestart: "
+                + dev
+                + " is not a directory owned by uid "
+                + self()
+                + " with mode 0644, not a directory owned by root with mode 0755: building the"
+                + " chroot again"),
+        warnings(log));
+    assertTrue(Files.isDirectory(dev, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    assertEquals(4, kernel.mounts().size());
+  }
+
+  @Test
+  void aDirectoryOnTheWayThatIsGoneIsBuiltAgainAndTheLogSaysWhy() throws Exception {
+    MountPlan plan = plan(new DeviceBind(Path.of("/dev/null"), Path.of("dev/kvm")));
+    builder().build(layout, plan, BUNDLE, ORIGIN);
+    Path dev = layout.root().resolve("dev");
+    kernel.umount2(dev.resolve("kvm").toString(), 0);
+    Files.delete(dev.resolve("kvm"));
+    Files.delete(dev);
+    Path log = openLog();
+    assertEquals(ChrootBuilder.Outcome.BUILT, builder().build(layout, plan, BUNDLE, ORIGIN));
+    assertEquals(
+        List.of(
+            "[c1] prestart: cannot stat "
+                + dev
+                + " (java.nio.file.NoSuchFileException: "
+                + dev
+                + "); building the chroot again"),
+        warnings(log));
+    assertTrue(Files.isDirectory(dev));
+    assertEquals(4, kernel.mounts().size());
   }
 
   /** Runs {@code action} once, when the proc target is opened to be mounted on: a race, staged. */
@@ -542,11 +724,11 @@ class ChrootBuilderTest {
   @Tag(ModeBits.TAG)
   void aJournalThatCannotBeReadIsNamed() throws Exception {
     ModeBits.assumeTheyBind();
-    builder().build(layout, plan(), BUNDLE);
+    builder().build(layout, plan(), BUNDLE, ORIGIN);
     List<String> before = kernel.calls();
     Files.setPosixFilePermissions(layout.journal(), PosixFilePermissions.fromString("---------"));
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertEquals("cannot read " + layout.journal() + ": " + layout.journal(), e.getMessage());
     assertFalse(e.badInput(), "failed work, not bad input");
     assertEquals(before, kernel.calls(), "nothing touched");
@@ -557,7 +739,7 @@ class ChrootBuilderTest {
     Files.createDirectories(layout.containerDir());
     Files.writeString(layout.journal(), "{\"version\": ");
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertTrue(
         e.getMessage().startsWith("cannot read " + layout.journal() + ": journal "),
         e.getMessage());
@@ -568,12 +750,12 @@ class ChrootBuilderTest {
 
   @Test
   void mountinfoThatCannotBeReadIsNamed() throws Exception {
-    builder().build(layout, plan(), BUNDLE);
+    builder().build(layout, plan(), BUNDLE, ORIGIN);
     kernel.failProc("mountinfo");
     // As root the check of an existing chroot reads mountinfo; as another user the directories
     // are not root's, the chroot is rebuilt, and teardown reads it: the same message either way.
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertEquals(
         "read /proc/self/mountinfo: java.io.IOException: /proc/self/mountinfo: Input/output error",
         e.getMessage());
@@ -584,7 +766,7 @@ class ChrootBuilderTest {
   void aMissingExecutableIsNamed() throws Exception {
     executable = base.resolve("no-runsc");
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertEquals("executable " + executable + ": no such file", e.getMessage());
     assertEquals(List.of(), kernel.mountPoints());
     assertFalse(Files.exists(layout.containerDir()), "rolled back");
@@ -596,7 +778,7 @@ class ChrootBuilderTest {
     Files.createSymbolicLink(loop, loop.getFileName());
     executable = loop;
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertTrue(e.getMessage().startsWith("stat " + loop + ": "), e.getMessage());
     assertTrue(e.getMessage().contains("Too many levels of symbolic links"), e.getMessage());
     assertFalse(Files.exists(layout.containerDir()), "rolled back");
@@ -610,7 +792,11 @@ class ChrootBuilderTest {
             ChrootException.class,
             () ->
                 builder()
-                    .build(layout, plan(new DeviceBind(Path.of("/dev/null"), target)), BUNDLE));
+                    .build(
+                        layout,
+                        plan(new DeviceBind(Path.of("/dev/null"), target)),
+                        BUNDLE,
+                        ORIGIN));
     assertTrue(
         e.getMessage().startsWith("create " + layout.root().resolve(target) + ": "),
         e.getMessage());
@@ -631,7 +817,8 @@ class ChrootBuilderTest {
                     .build(
                         layout,
                         plan(new DeviceBind(Path.of("/dev/null"), Path.of("dev/kvm"))),
-                        BUNDLE));
+                        BUNDLE,
+                        ORIGIN));
     assertEquals(dev + " already exists", e.getMessage());
     assertEquals(List.of(), kernel.mountPoints());
     assertFalse(Files.exists(layout.containerDir()), "rolled back");
@@ -641,7 +828,7 @@ class ChrootBuilderTest {
   void aStateDirectoryThatIsGoneIsNamed() throws Exception {
     Files.delete(layout.stateDir());
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertEquals(
         "mkdir "
             + layout.containerDir()
@@ -658,7 +845,7 @@ class ChrootBuilderTest {
     Path tmpJournal = JournalFile.temporary(layout.journal());
     whileProcIsMounted(() -> Files.createDirectories(tmpJournal.resolve("x")));
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertTrue(e.getMessage().startsWith("write " + layout.journal() + ": "), e.getMessage());
     assertTrue(e.getMessage().contains("DirectoryNotEmptyException"), e.getMessage());
     assertEquals(List.of(), kernel.mountPoints());
@@ -670,7 +857,7 @@ class ChrootBuilderTest {
     Path proc = layout.root().resolve("proc");
     kernel.fail("openat", args -> proc.toString().equals(args.get(1)), 13 /* EACCES */);
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     assertTrue(
         e.getMessage().startsWith("mount target " + proc + ": openat(AT_FDCWD, \"" + proc + "\", "),
         e.getMessage());
@@ -683,7 +870,7 @@ class ChrootBuilderTest {
   void aTargetWhoseWhereaboutsCannotBeReadIsNotMountedOn() throws Exception {
     kernel.failProc("whereIs");
     ChrootException e =
-        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE));
+        assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
     // Teardown cannot read it either, so the rollback fails too; nothing was mounted.
     assertTrue(
         e.getMessage()

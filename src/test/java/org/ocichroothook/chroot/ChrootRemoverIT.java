@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -28,6 +29,10 @@ import org.ocichroothook.sys.SyscallsFactory;
 /** Teardown from what a killed prestart leaves behind, and the tree remover's refusals. */
 class ChrootRemoverIT {
   private static final Path BUNDLE = Path.of("/srv/bundles/demo");
+
+  /** What prestart records for gc; Hook always passes one. */
+  private static final Journal.Origin ORIGIN =
+      new Journal.Origin(null, null, Instant.EPOCH, "test");
 
   @TempDir Path base;
   @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
@@ -97,12 +102,14 @@ class ChrootRemoverIT {
         layout.journal(), Journal.start(plan, BUNDLE, null).withIntent(plan.mounts().get(0)));
     sys.mount("proc", layout.root().resolve("proc").toString(), "proc", 0xe, null);
 
-    assertEquals(ChrootBuilder.Outcome.BUILT, new ChrootBuilder(sys).build(layout, plan, BUNDLE));
+    assertEquals(
+        ChrootBuilder.Outcome.BUILT, new ChrootBuilder(sys).build(layout, plan, BUNDLE, ORIGIN));
     assertEquals(
         2, MountTable.read().atOrBelow(layout.containerDir()).size(), "exactly one chroot");
     assertTrue(JournalFile.read(layout.journal()).realizes(plan));
     assertEquals(
-        ChrootBuilder.Outcome.ALREADY_PRESENT, new ChrootBuilder(sys).build(layout, plan, BUNDLE));
+        ChrootBuilder.Outcome.ALREADY_PRESENT,
+        new ChrootBuilder(sys).build(layout, plan, BUNDLE, ORIGIN));
     new ChrootRemover(sys).remove(layout, BUNDLE);
   }
 

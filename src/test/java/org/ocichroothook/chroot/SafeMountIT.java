@@ -18,7 +18,7 @@ import org.ocichroothook.sys.SyscallsFactory;
  * A symlink planted at, or on the way to, a mount target is refused: nothing is mounted anywhere.
  */
 class SafeMountIT {
-  private final SafeMount safeMount = new SafeMount(SyscallsFactory.create());
+  private final SafeMount safeMount = new SafeMount(SyscallsFactory.create(), ProcFs.REAL);
 
   @TempDir Path dir;
 
@@ -29,7 +29,7 @@ class SafeMountIT {
     String before = TestStateDir.mountinfo();
     ChrootException e =
         assertThrows(
-            ChrootException.class, () -> safeMount.mount("proc", target, true, "proc", 0xe));
+            ChrootException.class, () -> safeMount.mount("proc", target, true, "proc", 0xe, null));
     assertTrue(e.getMessage().contains("openat(AT_FDCWD, \"" + target + "\""), e.getMessage());
     assertTrue(
         e.getMessage().contains("ELOOP") || e.getMessage().contains("ENOTDIR"), e.getMessage());
@@ -45,7 +45,7 @@ class SafeMountIT {
     String before = TestStateDir.mountinfo();
     ChrootException e =
         assertThrows(
-            ChrootException.class, () -> safeMount.mount("proc", target, true, "proc", 0xe));
+            ChrootException.class, () -> safeMount.mount("proc", target, true, "proc", 0xe, null));
     assertEquals(
         "mount target "
             + target
@@ -64,12 +64,14 @@ class SafeMountIT {
         target,
         true,
         "proc",
-        MountFlags.MS_NOSUID | MountFlags.MS_NODEV | MountFlags.MS_NOEXEC);
+        MountFlags.MS_NOSUID | MountFlags.MS_NODEV | MountFlags.MS_NOEXEC,
+        null);
     try {
       assertEquals("proc", MountTable.read().topmostAt(target).fsType());
       ChrootException e =
           assertThrows(
-              ChrootException.class, () -> safeMount.mount("none", target, true, "no-such-fs", 0));
+              ChrootException.class,
+              () -> safeMount.mount("none", target, true, "no-such-fs", 0, null));
       assertTrue(
           e.getMessage()
               .matches(
