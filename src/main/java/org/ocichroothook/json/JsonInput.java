@@ -30,11 +30,6 @@ public final class JsonInput implements AutoCloseable {
   private static final JsonFactory FACTORY =
       JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
-  /** A parser for {@code json} with the same strict rules, for callers that walk it themselves. */
-  public static JsonFactory factory() {
-    return FACTORY;
-  }
-
   private final JsonParser parser;
   private final String document;
 
@@ -257,7 +252,7 @@ public final class JsonInput implements AutoCloseable {
 
   /**
    * A parse error as one line naming the document; a repeated key is named as such. Public for the
-   * callers that parse with {@link #factory()} themselves.
+   * callers that parse with a mapper of their own (inject's config.json).
    */
   public static BadInputException input(String document, IOException e) {
     String message =
