@@ -15,9 +15,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import org.ocichroothook.file.RegularFile;
 import org.ocichroothook.file.TrustedOwner;
@@ -279,25 +282,42 @@ public final class ChrootBuilder {
   }
 
   /**
-   * Copies a configured file onto the root's tmpfs. The source is opened through the seam without
-   * following a symlink at its last component and must be a regular file of at most {@link
-   * CopiedFile#MAX_BYTES} bytes (checked on the descriptor); the copy is created new (never through
-   * a symlink), then made read-only.
+   * Copies a configured file onto the root's tmpfs. The source's directory is resolved as the
+   * configuration's paths are ({@link TrustedPath}: no component that anyone but root could
+   * replace); the source is opened through the seam without following a symlink at its last
+   * component and must be a regular file of at most {@link CopiedFile#MAX_BYTES} bytes that only
+   * root can write (checked on the descriptor). The copy is created new (never through a symlink),
+   * then made read-only, with the source's read permissions (a file only root may read stays so).
    */
   private void copy(Layout layout, CopiedFile file) throws ChrootException {
     String id = layout.id().value();
     Path source = file.source();
+    String what = "file " + source + " (in \"files\")";
     byte[] bytes;
-    try (RegularFile in = RegularFile.open(sys, source, false)) {
-      bytes = in.readAll(CopiedFile.MAX_BYTES);
+    int readable;
+    try {
+      Path resolved = TrustedPath.resolveFile(what, source);
+      if (resolved == null) {
+        throw new NoSuchFileException(source.toString());
+      }
+      try (RegularFile in = RegularFile.open(sys, resolved, false)) {
+        if (!TrustedOwner.is(in.uid()) || in.writableByOthers()) {
+          throw new ChrootException(
+              String.format(
+                  "%s: must be owned by root and writable by no one else (owner uid %d, mode %04o)",
+                  what, in.uid(), in.permissions()));
+        }
+        readable = in.permissions() & 0444;
+        bytes = in.readAll(CopiedFile.MAX_BYTES);
+      }
     } catch (NoSuchFileException e) {
       if (file.optional()) {
         LOG.info("[{}] prestart: optional file {} is missing; skipped", id, source);
         return;
       }
-      throw new ChrootException("file " + source + " (in \"files\"): no such file", e);
+      throw new ChrootException(what + ": no such file", e);
     } catch (RegularFile.RefusedException e) {
-      throw new ChrootException("file " + source + " (in \"files\"): " + e.getMessage(), e);
+      throw new ChrootException(what + ": " + e.getMessage(), e);
     } catch (IOException e) {
       throw new ChrootException("read " + source + ": " + e.getMessage(), e);
     }
@@ -305,13 +325,28 @@ public final class ChrootBuilder {
     createParents(layout.root(), file.target());
     try {
       Files.write(target, bytes, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS);
-      Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("r--r--r--"));
+      Files.setPosixFilePermissions(target, readBits(readable));
     } catch (FileAlreadyExistsException e) {
       throw new ChrootException("copy target " + target + " already exists", e);
     } catch (IOException e) {
       throw new ChrootException("write " + target + ": " + e, e);
     }
     LOG.info("[{}] prestart: copied {} to {} ({} bytes)", id, source, target, bytes.length);
+  }
+
+  /** The read permissions among {@code mode}'s 0444 bits. */
+  private static Set<PosixFilePermission> readBits(int mode) {
+    Set<PosixFilePermission> bits = EnumSet.noneOf(PosixFilePermission.class);
+    if ((mode & 0400) != 0) {
+      bits.add(PosixFilePermission.OWNER_READ);
+    }
+    if ((mode & 0040) != 0) {
+      bits.add(PosixFilePermission.GROUP_READ);
+    }
+    if ((mode & 0004) != 0) {
+      bits.add(PosixFilePermission.OTHERS_READ);
+    }
+    return bits;
   }
 
   /**

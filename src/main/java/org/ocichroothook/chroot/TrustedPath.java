@@ -32,7 +32,7 @@ import org.ocichroothook.file.TrustedOwner;
  * <p>Path-based checks suffice here: a component is accepted only when nobody but root can change
  * it, so it cannot change between the check and the use.
  */
-final class TrustedPath {
+public final class TrustedPath {
   private static final int S_ISVTX = 01000;
   private static final int MAX_SYMLINKS = 40;
 
@@ -75,7 +75,12 @@ final class TrustedPath {
   private final FileSystemCalls fs;
 
   private TrustedPath(String what, Path configured, FileSystemCalls fs) {
-    this.what = what + " " + configured;
+    this(what + " " + configured, fs, configured);
+  }
+
+  /** {@code what} names the path in messages as it is. */
+  private TrustedPath(String what, FileSystemCalls fs, Path configured) {
+    this.what = what;
     this.configured = configured;
     this.fs = fs;
   }
@@ -94,6 +99,37 @@ final class TrustedPath {
   static Path resolve(String what, Path configured, FileAttribute<?> create, FileSystemCalls fs)
       throws ChrootException {
     return new TrustedPath(what, configured, fs).walk(create);
+  }
+
+  /**
+   * {@code file}, a configured file (not a directory), with its directory resolved by the same rule
+   * and its own entry held to it too: null when the directory or the file does not exist. The file
+   * itself is not followed if it is a symlink (the caller opens it without following, and refuses
+   * anything but a regular file).
+   */
+  public static Path resolveFile(String what, Path file) throws ChrootException {
+    Path parent = file.getParent();
+    Path name = file.getFileName();
+    if (parent == null || name == null) {
+      throw new ChrootException(what + ": not a file's absolute path");
+    }
+    TrustedPath walk = new TrustedPath(what, FileSystemCalls.REAL, parent);
+    Path dir = walk.walk(null);
+    if (dir == null) {
+      return null;
+    }
+    Path entry = dir.resolve(name);
+    Stat dirStat = walk.stat(dir);
+    Stat st = walk.stat(entry);
+    if (dirStat == null || st == null) {
+      return null;
+    }
+    boolean sticky = (dirStat.mode & S_ISVTX) != 0;
+    if (dirStat.othersMayWrite()
+        && (!sticky || !TrustedOwner.is(dirStat.uid) || !TrustedOwner.is(st.uid))) {
+      throw walk.refuse(entry, describe(st) + " in " + dir + ", which " + whoMayWrite(dirStat));
+    }
+    return entry;
   }
 
   record Stat(int uid, int gid, int mode) {

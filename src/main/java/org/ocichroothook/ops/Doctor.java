@@ -14,10 +14,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.ocichroothook.chroot.ChrootException;
+import org.ocichroothook.chroot.TrustedPath;
 import org.ocichroothook.config.Config;
 import org.ocichroothook.config.ConfigReader;
 import org.ocichroothook.config.ConfiguredFile;
 import org.ocichroothook.config.DeviceSet;
+import org.ocichroothook.file.TrustedOwner;
 import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.mountinfo.MountEntry;
 import org.ocichroothook.mountinfo.MountTable;
@@ -164,14 +167,27 @@ record Doctor(
       String name = "file " + file.path();
       Path source = file.source();
       try {
-        BasicFileAttributes a =
-            Files.readAttributes(source, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        Path resolved = TrustedPath.resolveFile(name, source);
+        if (resolved == null) {
+          throw new NoSuchFileException(source.toString());
+        }
+        PosixFileAttributes a =
+            Files.readAttributes(resolved, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        int owner = (Integer) Files.getAttribute(resolved, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         if (!a.isRegularFile()) {
           checks.add(
               Check.error(
                   name,
                   name + ": " + source + " is not a regular file (a symlink is not followed)",
                   "every prestart fails; name the file itself as \"source\""));
+        } else if (!TrustedOwner.is(owner)
+            || a.permissions().contains(PosixFilePermission.GROUP_WRITE)
+            || a.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
+          checks.add(
+              Check.error(
+                  name,
+                  name + ": " + source + " can be written by someone other than root",
+                  "every prestart fails; make it root's alone"));
         } else if (a.size() > CopiedFile.MAX_BYTES) {
           checks.add(
               Check.error(
@@ -189,6 +205,8 @@ record Doctor(
                     name,
                     name + ": " + source + " does not exist",
                     "every prestart fails; provide it or mark the entry \"optional\""));
+      } catch (ChrootException e) {
+        checks.add(Check.error(name, e.getMessage(), "every prestart fails; make it root's alone"));
       } catch (IOException e) {
         checks.add(Check.error(name, "cannot read " + source + ": " + e, "run doctor as root"));
       }

@@ -331,6 +331,69 @@ class ChrootBuilderTest {
   }
 
   @Test
+  void aCopyKeepsOnlyTheSourcesReadPermissions() throws Exception {
+    Path source = Files.writeString(base.resolve("secret"), "s\n");
+    Files.setPosixFilePermissions(source, PosixFilePermissions.fromString("rw-r-----"));
+    kernel.realFile(source);
+    builder()
+        .build(layout, plan(new CopiedFile(source, Path.of("etc/secret"), false)), BUNDLE, ORIGIN);
+    Path copy = layout.root().resolve("etc/secret");
+    assertEquals(
+        "r--r-----",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)),
+        "a file only its owner and group may read does not become readable by all");
+  }
+
+  @Test
+  void aSourceOthersCouldWriteOrReplaceIsRefusedAndNothingIsLeft() throws Exception {
+    Path writable = Files.writeString(base.resolve("writable"), "x");
+    Files.setPosixFilePermissions(writable, PosixFilePermissions.fromString("rw-rw-rw-"));
+    Path open = Files.createDirectory(base.resolve("open"));
+    Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path inOpen = Files.writeString(open.resolve("resolv.conf"), "nameserver 192.0.2.1\n");
+    kernel.realFile(writable).realFile(inOpen);
+    int uid = (Integer) Files.getAttribute(base, "unix:uid");
+    Map<Path, String> refusals =
+        Map.of(
+            writable,
+            "must be owned by root and writable by no one else (owner uid " + uid + ", mode 0666)",
+            inOpen,
+            "refusing " + inOpen + ": a file owned by ");
+    for (Map.Entry<Path, String> c : refusals.entrySet()) {
+      ChrootException e =
+          assertThrows(
+              ChrootException.class,
+              () ->
+                  builder()
+                      .build(
+                          layout,
+                          plan(new CopiedFile(c.getKey(), Path.of("etc/x"), true)),
+                          BUNDLE,
+                          ORIGIN));
+      assertTrue(
+          e.getMessage().startsWith("file " + c.getKey() + " (in \"files\"): " + c.getValue()),
+          e.getMessage());
+      assertFalse(Files.exists(layout.containerDir()));
+      assertEquals(List.of(), kernel.mountPoints());
+    }
+  }
+
+  @Test
+  void aSourceThatNamesNoFileIsRefused() {
+    ChrootException e =
+        assertThrows(
+            ChrootException.class,
+            () ->
+                builder()
+                    .build(
+                        layout,
+                        plan(new CopiedFile(Path.of("/"), Path.of("etc/x"), true)),
+                        BUNDLE,
+                        ORIGIN));
+    assertEquals("file / (in \"files\"): not a file's absolute path", e.getMessage());
+  }
+
+  @Test
   void anOptionalFileThatIsMissingIsSkipped() throws Exception {
     Path missing = base.resolve("no-localtime");
     builder()

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -128,6 +129,23 @@ class DoctorIT {
             + link
             + " is not a regular file (a symlink is not followed) — every prestart fails; name the"
             + " file itself as \"source\"");
+
+    Path open = Files.createDirectory(base.resolve("open"));
+    Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path planted = Files.writeString(open.resolve("zone"), "TZif");
+    config.putArray("files").add(file("/etc/localtime", planted, false));
+    JSON.writeValue(dir.config().toFile(), config);
+    unhealthy(
+        "✘ file /etc/localtime: refusing "
+            + planted
+            + ": a file owned by root in "
+            + open
+            + ", which others can write and is not sticky: someone other than root could replace"
+            + " it — every prestart fails");
+
+    Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(planted, PosixFilePermissions.fromString("rw-rw-rw-"));
+    unhealthy("✘ file /etc/localtime: " + planted + " can be written by someone other than root");
 
     config.putArray("files").add(file("/etc/required", base.resolve("absent"), false));
     JSON.writeValue(dir.config().toFile(), config);
