@@ -190,6 +190,22 @@ public record Config(
         throw twice(key, "directory", dir);
       }
     }
+    // A directory inside another is bound onto the other's bind, read-only: its mount target
+    // cannot be made, so every prestart of the platform would fail.
+    for (Path outer : set.sysfs()) {
+      for (Path inner : set.sysfs()) {
+        if (!inner.equals(outer) && inner.startsWith(outer)) {
+          throw new IllegalArgumentException(
+              "\""
+                  + key
+                  + "\": directory "
+                  + Printable.quote(inner.toString())
+                  + " is inside "
+                  + Printable.quote(outer.toString())
+                  + ", also listed");
+        }
+      }
+    }
   }
 
   private static IllegalArgumentException twice(String key, String what, Path path) {

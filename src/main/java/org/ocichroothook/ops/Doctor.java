@@ -127,8 +127,9 @@ record Doctor(
       List<Path> sysfs = p.getValue().sysfs();
       for (Path dir : sysfs) {
         try {
-          if (!Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-              .isDirectory()) {
+          // Followed, as prestart's bind follows it: /sys is the kernel's, and its PCI device
+          // directories are symlinks.
+          if (!Files.readAttributes(dir, BasicFileAttributes.class).isDirectory()) {
             bad.add(dir + " is not a directory");
           }
         } catch (IOException e) {
@@ -148,7 +149,7 @@ record Doctor(
                 name,
                 "platform " + platform + " (the default): " + String.join(", ", bad),
                 "every container without an annotation fails; set another defaultPlatform or"
-                    + " provide the device"));
+                    + " provide what is missing"));
       } else {
         checks.add(
             Check.warning(

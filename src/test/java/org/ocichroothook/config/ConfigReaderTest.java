@@ -114,6 +114,9 @@ class ConfigReaderTest {
             "{\"platforms\":{\"x\":[\"/dev/kvm\",\"/dev/kvm\"]}}",
             "\"platforms.x\": device \"/dev/kvm\" is listed twice"),
         Arguments.of(
+            "{\"platforms\":{\"x\":{\"sysfs\":[\"/sys/kernel\",\"/sys/kernel/mm\"]}}}",
+            "\"platforms.x\": directory \"/sys/kernel/mm\" is inside \"/sys/kernel\", also listed"),
+        Arguments.of(
             "{\"executableTarget\":\"sys\"}", "\"executableTarget\" must be one file name"),
         Arguments.of("{\"executable\":7}", "field \"executable\" must be a string, got a number"),
         Arguments.of(
