@@ -166,7 +166,8 @@ public final class Hook {
         return;
       }
       requireSysAdmin("poststop");
-      new ChrootRemover(sys()).remove(new Layout(dir.path(), state.id()), state.bundle());
+      new ChrootRemover(sys(), "poststop")
+          .remove(new Layout(dir.path(), state.id()), state.bundle());
     }
   }
 

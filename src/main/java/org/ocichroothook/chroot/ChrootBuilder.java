@@ -72,7 +72,7 @@ public final class ChrootBuilder {
   ChrootBuilder(Syscalls sys, ProcFs proc) {
     this.sys = sys;
     this.safeMount = new SafeMount(sys, proc);
-    this.remover = new ChrootRemover(sys, proc);
+    this.remover = new ChrootRemover(sys, proc, "prestart");
     this.proc = proc;
   }
 

@@ -38,15 +38,21 @@ public final class ChrootRemover {
   private final Syscalls sys;
   private final ProcFs proc;
   private final Beneath beneath;
+  private final String stage;
 
-  public ChrootRemover(Syscalls sys) {
-    this(sys, ProcFs.REAL);
+  /**
+   * @param stage what the log lines say is tearing down: poststop, prestart (undoing its own work
+   *     or a chroot it rebuilds) or gc
+   */
+  public ChrootRemover(Syscalls sys, String stage) {
+    this(sys, ProcFs.REAL, stage);
   }
 
-  ChrootRemover(Syscalls sys, ProcFs proc) {
+  ChrootRemover(Syscalls sys, ProcFs proc, String stage) {
     this.sys = sys;
     this.proc = proc;
     this.beneath = new Beneath(sys);
+    this.stage = stage;
   }
 
   public enum Outcome {
@@ -64,7 +70,7 @@ public final class ChrootRemover {
     Path dir = layout.containerDir();
     String id = layout.id().value();
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-      LOG.info("[{}] poststop: no chroot at {}, nothing to do", id, dir);
+      LOG.info("[{}] {}: no chroot at {}, nothing to do", id, stage, dir);
       return Outcome.ABSENT;
     }
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -120,7 +126,7 @@ public final class ChrootRemover {
     if (!errors.isEmpty()) {
       throw ChrootException.of("teardown of " + dir, List.copyOf(errors));
     }
-    LOG.info("[{}] poststop: removed {}", id, dir);
+    LOG.info("[{}] {}: removed {}", id, stage, dir);
     return Outcome.REMOVED;
   }
 
@@ -251,7 +257,7 @@ public final class ChrootRemover {
       if (Beneath.metSymlink(e)) {
         // Whatever that link names is outside the chroot; what is really mounted inside it is in
         // mountinfo, and the sweep takes it from there.
-        LOG.warn("[{}] poststop: not following a symlink on the way to {}", id, target);
+        LOG.warn("[{}] {}: not following a symlink on the way to {}", id, stage, target);
         return false;
       }
       errors.add(e.getMessage() + " [target " + target + "]");
@@ -281,7 +287,7 @@ public final class ChrootRemover {
   private boolean unmountOnce(String path, Path target, String id, Set<String> errors) {
     try {
       sys.umount2(path, UMOUNT_NOFOLLOW);
-      LOG.info("[{}] poststop: unmounted {}", id, target);
+      LOG.info("[{}] {}: unmounted {}", id, stage, target);
       return true;
     } catch (SyscallException e) {
       if (e.errno() == Errnos.EINVAL || e.errno() == Errnos.ENOENT) {
@@ -294,7 +300,7 @@ public final class ChrootRemover {
     }
     try {
       sys.umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
-      LOG.warn("[{}] poststop: {} was busy; detached it lazily", id, target);
+      LOG.warn("[{}] {}: {} was busy; detached it lazily", id, stage, target);
       return true;
     } catch (SyscallException e) {
       if (e.errno() != Errnos.EINVAL && e.errno() != Errnos.ENOENT) {

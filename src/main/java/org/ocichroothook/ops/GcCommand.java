@@ -66,7 +66,7 @@ final class GcCommand {
         try {
           Layout layout = new Layout(locked.path(), new ContainerId(id));
           ChrootRemover.Outcome outcome =
-              new ChrootRemover(sys).remove(layout, chroot.journal().bundle());
+              new ChrootRemover(sys, "gc").remove(layout, chroot.journal().bundle());
           removed++;
           out.println(
               (outcome == ChrootRemover.Outcome.ABSENT ? "already gone " : "removed ")

@@ -117,7 +117,8 @@ class ChrootBuilderTest {
         "proc is read-only by its own flags, not by a remount");
 
     assertEquals(
-        ChrootRemover.Outcome.REMOVED, new ChrootRemover(kernel, kernel).remove(layout, BUNDLE));
+        ChrootRemover.Outcome.REMOVED,
+        new ChrootRemover(kernel, kernel, "poststop").remove(layout, BUNDLE));
     List<String> unmounted =
         kernel.calls().stream()
             .filter(c -> c.startsWith("umount2("))
@@ -233,7 +234,7 @@ class ChrootBuilderTest {
         mounts.subList(1, 4));
     assertTrue(kernel.mounts().get(1).readOnly());
     assertEquals("/proc", kernel.mounts().get(1).what());
-    new ChrootRemover(kernel, kernel).remove(layout, BUNDLE);
+    new ChrootRemover(kernel, kernel, "poststop").remove(layout, BUNDLE);
     assertEquals(List.of(), kernel.mountPoints());
   }
 
@@ -516,6 +517,7 @@ class ChrootBuilderTest {
 
   @Test
   void aFailedMountIsRolledBack() throws Exception {
+    Path log = openLog();
     kernel.fail("mount", args -> executable.toString().equals(args.get(0)), Errnos.EPERM);
     ChrootException e =
         assertThrows(ChrootException.class, () -> builder().build(layout, plan(), BUNDLE, ORIGIN));
@@ -531,6 +533,13 @@ class ChrootBuilderTest {
         e.getMessage());
     assertEquals(List.of(), kernel.mountPoints());
     assertFalse(Files.exists(layout.containerDir()), "rolled back");
+    LogFile.close();
+    String text = Files.readString(log);
+    String id = layout.id().value();
+    assertTrue(
+        text.contains("[" + id + "] prestart: unmounted " + layout.root().resolve("proc")), text);
+    assertTrue(text.contains("[" + id + "] prestart: removed " + layout.containerDir()), text);
+    assertFalse(text.contains("poststop"), "the rollback is prestart's own: " + text);
   }
 
   @Test

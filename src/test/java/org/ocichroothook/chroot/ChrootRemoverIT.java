@@ -58,7 +58,8 @@ class ChrootRemoverIT {
             .withIntent(plan.mounts().get(1)));
     sys.mount("proc", layout.root().resolve("proc").toString(), "proc", 0xe, null);
 
-    assertEquals(ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys).remove(layout, BUNDLE));
+    assertEquals(
+        ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys, "poststop").remove(layout, BUNDLE));
     assertEquals(before, TestStateDir.mountinfo());
     assertFalse(Files.exists(layout.containerDir()));
   }
@@ -84,7 +85,8 @@ class ChrootRemoverIT {
     Files.createDirectory(layout.root().resolve("proc"));
     sys.mount("proc", layout.root().resolve("proc").toString(), "proc", ProcMount.FLAGS, null);
 
-    assertEquals(ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys).remove(layout, BUNDLE));
+    assertEquals(
+        ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys, "poststop").remove(layout, BUNDLE));
     assertEquals(before, TestStateDir.mountinfo());
     assertFalse(Files.exists(layout.containerDir()));
   }
@@ -110,7 +112,7 @@ class ChrootRemoverIT {
     assertEquals(
         ChrootBuilder.Outcome.ALREADY_PRESENT,
         new ChrootBuilder(sys).build(layout, plan, BUNDLE, ORIGIN));
-    new ChrootRemover(sys).remove(layout, BUNDLE);
+    new ChrootRemover(sys, "poststop").remove(layout, BUNDLE);
   }
 
   @Test
@@ -155,7 +157,8 @@ class ChrootRemoverIT {
     sys.mount("tmpfs", proc.toString(), "tmpfs", 0, null);
     Path inner = Files.createDirectory(proc.resolve("inner"));
     sys.mount("tmpfs", inner.toString(), "tmpfs", 0, null);
-    assertEquals(ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys).remove(layout, BUNDLE));
+    assertEquals(
+        ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys, "poststop").remove(layout, BUNDLE));
     assertFalse(Files.exists(layout.containerDir()));
   }
 }

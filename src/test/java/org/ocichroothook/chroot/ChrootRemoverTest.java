@@ -47,7 +47,7 @@ class ChrootRemoverTest {
   }
 
   private ChrootRemover remover() {
-    return new ChrootRemover(kernel, kernel);
+    return new ChrootRemover(kernel, kernel, "poststop");
   }
 
   private static boolean detaching(List<Object> args) {
@@ -150,7 +150,8 @@ class ChrootRemoverTest {
     Files.createSymbolicLink(layout.root(), host.getParent());
     FakeKernel clean = new FakeKernel().mounted(host, "tmpfs");
     assertEquals(
-        ChrootRemover.Outcome.REMOVED, new ChrootRemover(clean, clean).remove(layout, BUNDLE));
+        ChrootRemover.Outcome.REMOVED,
+        new ChrootRemover(clean, clean, "poststop").remove(layout, BUNDLE));
     assertEquals(List.of(host), clean.mountPoints());
     assertTrue(
         clean.calls().stream().noneMatch(c -> c.startsWith("umount2")), clean.calls().toString());

@@ -61,12 +61,14 @@ class TeardownResumeIT {
 
     ChrootException e =
         assertThrows(
-            ChrootException.class, () -> new ChrootRemover(sys, blind).remove(layout, BUNDLE));
+            ChrootException.class,
+            () -> new ChrootRemover(sys, blind, "poststop").remove(layout, BUNDLE));
     assertTrue(e.getMessage().contains(hidden.toString()), e.getMessage());
     assertTrue(Files.exists(layout.journal()), "the journal stays while anything else is left");
 
     sys.umount2(hidden.toString(), Linux.UMOUNT_NOFOLLOW);
-    assertEquals(ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys).remove(layout, BUNDLE));
+    assertEquals(
+        ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys, "poststop").remove(layout, BUNDLE));
     assertFalse(Files.exists(layout.containerDir()));
   }
 }

@@ -158,7 +158,8 @@ class TeardownSymlinkIT {
     Files.createSymbolicLink(layout.root().resolve("a/b"), host);
 
     assertEquals(
-        ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys).remove(layout, Path.of(BUNDLE)));
+        ChrootRemover.Outcome.REMOVED,
+        new ChrootRemover(sys, "poststop").remove(layout, Path.of(BUNDLE)));
     assertStillMounted(hostC);
   }
 

@@ -116,6 +116,8 @@ class OpsIT {
     assertEquals(3, MountTable.read().atOrBelow(dir.containerDir("live-pid")).size());
     String log = Files.readString(dir.logFile());
     assertTrue(log.contains("[dead-pid] gc: removing, process " + doomed.pid() + " is gone"), log);
+    assertTrue(log.contains("[dead-pid] gc: removed " + dir.containerDir("dead-pid")), log);
+    assertFalse(log.contains("[dead-pid] poststop"), "gc's teardown says it is gc's: " + log);
 
     Command.Result again = ops("gc", "--min-age", "0s");
     assertEquals(0, again.code());
