@@ -74,15 +74,19 @@ public final class TrustedPath {
   private final Path configured;
   private final FileSystemCalls fs;
 
+  /** Whether the last component is a file, checked as an entry and returned unfollowed. */
+  private final boolean lastIsFile;
+
   private TrustedPath(String what, Path configured, FileSystemCalls fs) {
-    this(what + " " + configured, fs, configured);
+    this(what + " " + configured, configured, fs, false);
   }
 
   /** {@code what} names the path in messages as it is. */
-  private TrustedPath(String what, FileSystemCalls fs, Path configured) {
+  private TrustedPath(String what, Path configured, FileSystemCalls fs, boolean lastIsFile) {
     this.what = what;
     this.configured = configured;
     this.fs = fs;
+    this.lastIsFile = lastIsFile;
   }
 
   /**
@@ -108,28 +112,10 @@ public final class TrustedPath {
    * anything but a regular file).
    */
   public static Path resolveFile(String what, Path file) throws ChrootException {
-    Path parent = file.getParent();
-    Path name = file.getFileName();
-    if (parent == null || name == null) {
+    if (file.getFileName() == null) {
       throw new ChrootException(what + ": not a file's absolute path");
     }
-    TrustedPath walk = new TrustedPath(what, FileSystemCalls.REAL, parent);
-    Path dir = walk.walk(null);
-    if (dir == null) {
-      return null;
-    }
-    Path entry = dir.resolve(name);
-    Stat dirStat = walk.stat(dir);
-    Stat st = walk.stat(entry);
-    if (dirStat == null || st == null) {
-      return null;
-    }
-    boolean sticky = (dirStat.mode & S_ISVTX) != 0;
-    if (dirStat.othersMayWrite()
-        && (!sticky || !TrustedOwner.is(dirStat.uid) || !TrustedOwner.is(st.uid))) {
-      throw walk.refuse(entry, describe(st) + " in " + dir + ", which " + whoMayWrite(dirStat));
-    }
-    return entry;
+    return new TrustedPath(what, file, FileSystemCalls.REAL, true).walk(null);
   }
 
   record Stat(int uid, int gid, int mode) {
@@ -197,6 +183,9 @@ public final class TrustedPath {
       if (dirStat.othersMayWrite() && !TrustedOwner.is(st.uid)) {
         // A sticky directory: only the entry's owner (and the directory's, root) may replace it.
         throw refuse(entry, describe(st) + " in " + dir + ", which " + whoMayWrite(dirStat));
+      }
+      if (lastIsFile && todo.isEmpty()) {
+        return entry; // the file itself, held to the same rule, never followed
       }
       if (st.isSymlink()) {
         if (++links > MAX_SYMLINKS) {
