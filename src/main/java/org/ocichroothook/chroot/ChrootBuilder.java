@@ -29,6 +29,7 @@ import org.ocichroothook.journal.Journal;
 import org.ocichroothook.journal.JournalFile;
 import org.ocichroothook.mountinfo.MountEntry;
 import org.ocichroothook.mountinfo.MountTable;
+import org.ocichroothook.plan.BindStep;
 import org.ocichroothook.plan.CopiedFile;
 import org.ocichroothook.plan.DeviceBind;
 import org.ocichroothook.plan.MountPlan;
@@ -211,7 +212,9 @@ public final class ChrootBuilder {
     createDirectory(layout.root(), DIRECTORY_MODE);
     for (Step step : plan.steps()) {
       if (step instanceof MountStep mount) {
-        checkSource(mount, plan.platform());
+        if (mount instanceof BindStep bind) {
+          checkSource(bind, plan.platform());
+        }
         journal = journal.withIntent(mount);
         writeJournal(layout, journal);
         mount(layout, mount);
@@ -389,11 +392,8 @@ public final class ChrootBuilder {
     }
   }
 
-  private static void checkSource(MountStep mount, String platform) throws ChrootException {
-    if (mount instanceof TmpfsRoot || mount instanceof ProcMount) {
-      return;
-    }
-    Path source = Path.of(mount.source());
+  private static void checkSource(BindStep mount, String platform) throws ChrootException {
+    Path source = mount.hostPath();
     String what =
         mount instanceof DeviceBind
             ? "device " + source + " for platform " + platform

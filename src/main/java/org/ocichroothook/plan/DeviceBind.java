@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * A device file a platform needs, such as /dev/kvm, bound onto a file at the same path: usable as a
  * device (no MS_NODEV, whatever the root's tmpfs says) and writable, never executable.
  */
-public record DeviceBind(Path hostPath, Path target) implements MountStep {
+public record DeviceBind(Path hostPath, Path target) implements BindStep {
   public static final long REMOUNT_FLAGS = MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NOEXEC;
 
   public DeviceBind {
@@ -22,21 +22,6 @@ public record DeviceBind(Path hostPath, Path target) implements MountStep {
   @Override
   public MountKind kind() {
     return MountKind.DEVICE;
-  }
-
-  @Override
-  public String source() {
-    return hostPath.toString();
-  }
-
-  @Override
-  public String fsType() {
-    return null;
-  }
-
-  @Override
-  public long flags() {
-    return MS_BIND;
   }
 
   @Override

@@ -11,8 +11,7 @@ import java.nio.file.Path;
  * it sits on says: a bind on a noexec, nodev tmpfs still executes or opens devices if its own flags
  * allow it.
  */
-public sealed interface MountStep extends Step
-    permits TmpfsRoot, ProcMount, ReadOnlyBind, DeviceBind, SysfsBind {
+public sealed interface MountStep extends Step permits TmpfsRoot, ProcMount, BindStep {
 
   /** Its name in the journal. */
   MountKind kind();

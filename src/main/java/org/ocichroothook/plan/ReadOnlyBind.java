@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * The sandbox executable, bound read-only onto a file: it runs (no MS_NOEXEC, whatever the root's
  * tmpfs says), but gains no setuid privileges and opens no devices.
  */
-public record ReadOnlyBind(Path hostPath, Path target) implements MountStep {
+public record ReadOnlyBind(Path hostPath, Path target) implements BindStep {
   public static final long REMOUNT_FLAGS = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV;
 
   public ReadOnlyBind {
@@ -23,21 +23,6 @@ public record ReadOnlyBind(Path hostPath, Path target) implements MountStep {
   @Override
   public MountKind kind() {
     return MountKind.EXECUTABLE;
-  }
-
-  @Override
-  public String source() {
-    return hostPath.toString();
-  }
-
-  @Override
-  public String fsType() {
-    return null;
-  }
-
-  @Override
-  public long flags() {
-    return MS_BIND;
   }
 
   @Override

@@ -14,7 +14,7 @@ import java.nio.file.Path;
  * device's ports), bound at the same path: read-only, nosuid, nodev, noexec, as sysfs itself is.
  * Not recursive: what is mounted below it on the host stays out.
  */
-public record SysfsBind(Path hostPath, Path target) implements MountStep {
+public record SysfsBind(Path hostPath, Path target) implements BindStep {
   public static final long REMOUNT_FLAGS =
       MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
@@ -26,21 +26,6 @@ public record SysfsBind(Path hostPath, Path target) implements MountStep {
   @Override
   public MountKind kind() {
     return MountKind.SYSFS;
-  }
-
-  @Override
-  public String source() {
-    return hostPath.toString();
-  }
-
-  @Override
-  public String fsType() {
-    return null;
-  }
-
-  @Override
-  public long flags() {
-    return MS_BIND;
   }
 
   @Override
