@@ -39,6 +39,20 @@ public final class InProcess {
         err.toString(StandardCharsets.UTF_8));
   }
 
+  /**
+   * Runs {@code stage} (prestart or poststop) with {@code dir}'s configuration on a state of that
+   * stage's status ("creating" or "stopped"), as the integration tests' runtime would.
+   */
+  public Command.Result stage(
+      TestStateDir dir, String stage, String id, String bundle, String platform) {
+    String status = stage.equals("poststop") ? "stopped" : "creating";
+    return run(
+        TestStateDir.state(id, status, bundle, platform),
+        "--config",
+        dir.config().toString(),
+        stage);
+  }
+
   /** How a result of an in-process run names what ran. */
   static List<String> command(String... args) {
     List<String> command = new ArrayList<>();

@@ -105,19 +105,11 @@ class SealedChrootIT {
   }
 
   private Command.Result prestart(String id, String platform) {
-    return hook.run(
-        TestStateDir.state(id, "creating", BUNDLE, platform),
-        "--config",
-        dir.config().toString(),
-        "prestart");
+    return hook.stage(dir, "prestart", id, BUNDLE, platform);
   }
 
   private Command.Result poststop(String id) {
-    return hook.run(
-        TestStateDir.state(id, "stopped", BUNDLE, null),
-        "--config",
-        dir.config().toString(),
-        "poststop");
+    return hook.stage(dir, "poststop", id, BUNDLE, null);
   }
 
   private static void ok(Command.Result r) {

@@ -80,18 +80,10 @@ class TamperedChrootIT {
   }
 
   private Result prestart(String id) {
-    return hook.run(
-        TestStateDir.state(id, "creating", BUNDLE, "kvm"),
-        "--config",
-        dir.config().toString(),
-        "prestart");
+    return hook.stage(dir, "prestart", id, BUNDLE, "kvm");
   }
 
   private Result poststop(String id) {
-    return hook.run(
-        TestStateDir.state(id, "stopped", BUNDLE, "kvm"),
-        "--config",
-        dir.config().toString(),
-        "poststop");
+    return hook.stage(dir, "poststop", id, BUNDLE, "kvm");
   }
 }

@@ -164,18 +164,10 @@ class TeardownSymlinkIT {
   }
 
   private Result prestart(String id, String platform) {
-    return hook.run(
-        TestStateDir.state(id, "creating", BUNDLE, platform),
-        "--config",
-        dir.config().toString(),
-        "prestart");
+    return hook.stage(dir, "prestart", id, BUNDLE, platform);
   }
 
   private Result poststop(String id) {
-    return hook.run(
-        TestStateDir.state(id, "stopped", BUNDLE, null),
-        "--config",
-        dir.config().toString(),
-        "poststop");
+    return hook.stage(dir, "poststop", id, BUNDLE, null);
   }
 }
