@@ -304,7 +304,7 @@ public final class ChrootBuilder {
         throw new NoSuchFileException(source.toString());
       }
       try (RegularFile in = RegularFile.open(sys, resolved, false)) {
-        if (!TrustedOwner.is(in.uid()) || in.writableByOthers()) {
+        if (!in.rootsAlone()) {
           throw new ChrootException(
               String.format(
                   "%s: must be owned by root and writable by no one else (owner uid %d, mode %04o)",

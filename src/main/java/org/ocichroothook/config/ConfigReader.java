@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.ocichroothook.file.RegularFile;
-import org.ocichroothook.file.TrustedOwner;
 import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.json.JsonInput;
 import org.ocichroothook.sys.Syscalls;
@@ -36,7 +35,7 @@ public final class ConfigReader {
     byte[] bytes;
     try (RegularFile config = RegularFile.open(sys, file, true)) {
       int owner = config.uid();
-      if (!TrustedOwner.is(owner) || config.writableByOthers()) {
+      if (!config.rootsAlone()) {
         throw new BadInputException(
             document
                 + ": must be owned by root and writable by no one else (owner uid "

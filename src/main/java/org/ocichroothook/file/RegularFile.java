@@ -143,8 +143,16 @@ public final class RegularFile implements AutoCloseable {
   }
 
   /** Whether anyone but the owner may write it (group or others have write permission). */
-  public boolean writableByOthers() {
+  private boolean writableByOthers() {
     return (mode & 0022) != 0;
+  }
+
+  /**
+   * Whether no one but root can have written it: owned by root ({@link TrustedOwner}) and writable
+   * by no one else. The rule for every file the hook trusts (configuration, copied files, status).
+   */
+  public boolean rootsAlone() {
+    return TrustedOwner.is(uid) && !writableByOthers();
   }
 
   /**

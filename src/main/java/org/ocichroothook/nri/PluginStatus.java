@@ -11,7 +11,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.ocichroothook.file.RegularFile;
-import org.ocichroothook.file.TrustedOwner;
 import org.ocichroothook.sys.Syscalls;
 
 /**
@@ -64,7 +63,7 @@ public record PluginStatus(boolean connected, int pid, long start, long since, S
   public static PluginStatus read(Syscalls sys, Path file) throws IOException {
     String text;
     try (RegularFile f = RegularFile.open(sys, file, false)) {
-      if (!TrustedOwner.is(f.uid()) || f.writableByOthers()) {
+      if (!f.rootsAlone()) {
         throw new IOException(file + ": must be owned by root and writable by no one else");
       }
       text = new String(f.readAll(MAX_BYTES), StandardCharsets.UTF_8);

@@ -31,11 +31,15 @@ class RegularFileTest {
     try (RegularFile f = RegularFile.open(sys, file, false)) {
       assertEquals(Files.getAttribute(file, "unix:uid"), f.uid());
       assertEquals(0660, f.permissions());
-      assertTrue(f.writableByOthers());
+      assertFalse(f.rootsAlone(), "its group may write it");
       assertArrayEquals("hello".getBytes(StandardCharsets.UTF_8), f.readAll(5));
       RegularFile.RefusedException e =
           assertThrows(RegularFile.RefusedException.class, () -> f.readAll(4));
       assertEquals("larger than 4 bytes", e.getMessage());
+    }
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+    try (RegularFile f = RegularFile.open(sys, file, false)) {
+      assertTrue(f.rootsAlone(), "the test's own user counts as root (TrustedOwner)");
     }
   }
 
