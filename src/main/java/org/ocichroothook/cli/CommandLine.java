@@ -73,13 +73,10 @@ public record CommandLine(
     boolean remove = false;
     boolean inject = false;
     String positional = null;
-    for (String arg : args) {
-      if (arg.equals("--help") || arg.equals("-h")) {
-        return new CommandLine(Command.HELP, null, config, false, false, null);
-      }
-      if (arg.equals("--version")) {
-        return new CommandLine(Command.VERSION, null, config, false, false, null);
-      }
+    String asked = helpOrVersion(args);
+    if (asked != null) {
+      Command command = asked.equals("--version") ? Command.VERSION : Command.HELP;
+      return new CommandLine(command, null, config, false, false, null);
     }
     Arguments words = new Arguments(args);
     while (words.hasNext()) {
@@ -121,11 +118,16 @@ public record CommandLine(
    * --help or --version is asked for).
    */
   private static boolean namesNri(String... args) {
+    return helpOrVersion(args) == null && "nri".equals(Arguments.command(args));
+  }
+
+  /** The first of --help, -h or --version anywhere on the line; null when none is there. */
+  private static String helpOrVersion(String... args) {
     for (String arg : args) {
       if (arg.equals("--help") || arg.equals("-h") || arg.equals("--version")) {
-        return false;
+        return arg;
       }
     }
-    return "nri".equals(Arguments.command(args));
+    return null;
   }
 }
