@@ -142,17 +142,17 @@ public final class RegularFile implements AutoCloseable {
     return mode & 07777;
   }
 
-  /** Whether anyone but the owner may write it (group or others have write permission). */
-  private boolean writableByOthers() {
-    return (mode & 0022) != 0;
-  }
-
   /**
    * Whether no one but root can have written it: owned by root ({@link TrustedOwner}) and writable
    * by no one else. The rule for every file the hook trusts (configuration, copied files, status).
    */
   public boolean rootsAlone() {
-    return TrustedOwner.is(uid) && !writableByOthers();
+    return rootsAlone(uid, mode);
+  }
+
+  /** The same rule for a file's owner and mode read some other way (doctor's stat). */
+  public static boolean rootsAlone(int uid, int mode) {
+    return TrustedOwner.is(uid) && (mode & 0022) == 0;
   }
 
   /**

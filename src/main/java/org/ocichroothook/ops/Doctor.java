@@ -1,5 +1,7 @@
 package org.ocichroothook.ops;
 
+import static org.ocichroothook.sys.Linux.S_IFMT;
+import static org.ocichroothook.sys.Linux.S_IFREG;
 import static org.ocichroothook.sys.Linux.isDevice;
 
 import java.io.IOException;
@@ -20,7 +22,7 @@ import org.ocichroothook.config.Config;
 import org.ocichroothook.config.ConfigReader;
 import org.ocichroothook.config.ConfiguredFile;
 import org.ocichroothook.config.DeviceSet;
-import org.ocichroothook.file.TrustedOwner;
+import org.ocichroothook.file.RegularFile;
 import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.mountinfo.MountEntry;
 import org.ocichroothook.mountinfo.MountTable;
@@ -172,24 +174,22 @@ record Doctor(
         if (resolved == null) {
           throw new NoSuchFileException(source.toString());
         }
-        PosixFileAttributes a =
-            Files.readAttributes(resolved, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        int owner = (Integer) Files.getAttribute(resolved, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        if (!a.isRegularFile()) {
+        Map<String, Object> a =
+            Files.readAttributes(resolved, "unix:uid,mode,size", LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) a.get("mode");
+        if ((mode & S_IFMT) != S_IFREG) {
           checks.add(
               Check.error(
                   name,
                   name + ": " + source + " is not a regular file (a symlink is not followed)",
                   "every prestart fails; name the file itself as \"source\""));
-        } else if (!TrustedOwner.is(owner)
-            || a.permissions().contains(PosixFilePermission.GROUP_WRITE)
-            || a.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
+        } else if (!RegularFile.rootsAlone((Integer) a.get("uid"), mode)) {
           checks.add(
               Check.error(
                   name,
                   name + ": " + source + " can be written by someone other than root",
                   "every prestart fails; make it root's alone"));
-        } else if (a.size() > CopiedFile.MAX_BYTES) {
+        } else if ((Long) a.get("size") > CopiedFile.MAX_BYTES) {
           checks.add(
               Check.error(
                   name,
