@@ -154,6 +154,50 @@ final class E2eEnvironment implements AutoCloseable {
    * and the test configuration, and a capture hook under the same condition writing to {@code
    * capture}. On this host only.
    */
+  /**
+   * Podman kept to this environment: a vfs store under its base, the limits, cgroup manager, events
+   * and network this host needs (see the runtime notes). Returns the environment to run podman
+   * with.
+   */
+  Map<String, String> isolatedPodman() throws IOException {
+    Path storage = base.resolve("storage.conf");
+    Files.writeString(
+        file(storage),
+        """
+        [storage]
+        driver = "vfs"
+        graphroot = "%s"
+        runroot = "%s"
+        """
+            .formatted(base.resolve("graph"), base.resolve("runroot")));
+    Path containers = base.resolve("containers.conf");
+    Files.writeString(
+        file(containers),
+        """
+        [containers]
+        default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+        netns = "none"
+        [engine]
+        cgroup_manager = "cgroupfs"
+        events_logger = "file"
+        tmp_dir = "%s"
+        """
+            .formatted(base.resolve("libpod-tmp")));
+    return Map.of(
+        "CONTAINERS_CONF", containers.toString(),
+        "CONTAINERS_STORAGE_CONF", storage.toString(),
+        "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  }
+
+  /** The busybox root file system as a tar, for {@code podman import}. */
+  Path rootfsTar() throws Exception {
+    Path tar = base.resolve("rootfs.tar");
+    machine
+        .run(List.of("/usr/bin/tar", "-C", rootfs.toString(), "-cf", tar.toString(), "."), Map.of())
+        .ok();
+    return tar;
+  }
+
   Path hooksDir(String name, Path capture) throws IOException {
     Path dir = Files.createDirectories(base.resolve("hooks.d-" + name));
     Files.createDirectories(capture);

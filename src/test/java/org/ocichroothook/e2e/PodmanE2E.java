@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,41 +84,8 @@ abstract class PodmanE2E {
     env = createEnvironment();
     beforeRuntime();
     hooksDirArgs = registerHooks();
-    Path storage = env.base.resolve("storage.conf");
-    Files.writeString(
-        env.file(storage),
-        """
-        [storage]
-        driver = "vfs"
-        graphroot = "%s"
-        runroot = "%s"
-        """
-            .formatted(env.base.resolve("graph"), env.base.resolve("runroot")));
-    Path containers = env.base.resolve("containers.conf");
-    Files.writeString(
-        env.file(containers),
-        """
-        [containers]
-        default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-        netns = "none"
-        [engine]
-        cgroup_manager = "cgroupfs"
-        events_logger = "file"
-        tmp_dir = "%s"
-        """
-            .formatted(env.base.resolve("libpod-tmp")));
-    podmanEnv =
-        Map.of(
-            "CONTAINERS_CONF", containers.toString(),
-            "CONTAINERS_STORAGE_CONF", storage.toString(),
-            "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-    Path tar = env.base.resolve("rootfs.tar");
-    env.machine
-        .run(
-            List.of("/usr/bin/tar", "-C", env.rootfs.toString(), "-cf", tar.toString(), "."),
-            Map.of())
-        .ok();
-    podman("import", "--change", "CMD [\"/bin/sh\"]", tar.toString(), IMAGE).ok();
+    podmanEnv = env.isolatedPodman();
+    podman("import", "--change", "CMD [\"/bin/sh\"]", env.rootfsTar().toString(), IMAGE).ok();
   }
 
   @AfterAll

@@ -46,41 +46,9 @@ class PodmanGcE2EIT {
     command = Files.createDirectories(env.base.resolve("bin")).resolve("oci-chroot-hook");
     ((ObjectNode) hook.get("hook")).put("path", command.toString());
     JSON.writeValue(hooksFile.toFile(), hook);
-    Path storage = env.base.resolve("storage.conf");
-    Files.writeString(
-        storage,
-        """
-        [storage]
-        driver = "vfs"
-        graphroot = "%s"
-        runroot = "%s"
-        """
-            .formatted(env.base.resolve("graph"), env.base.resolve("runroot")));
-    Path containers = env.base.resolve("containers.conf");
-    Files.writeString(
-        containers,
-        """
-        [containers]
-        default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
-        netns = "none"
-        [engine]
-        cgroup_manager = "cgroupfs"
-        events_logger = "file"
-        tmp_dir = "%s"
-        """
-            .formatted(env.base.resolve("libpod-tmp")));
-    podmanEnv =
-        Map.of(
-            "CONTAINERS_CONF", containers.toString(),
-            "CONTAINERS_STORAGE_CONF", storage.toString(),
-            "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-    Path tar = env.base.resolve("rootfs.tar");
-    Command.run(
-            List.of("/usr/bin/tar", "-C", env.rootfs.toString(), "-cf", tar.toString(), "."),
-            Map.of(),
-            null)
+    podmanEnv = env.isolatedPodman();
+    podman("import", "--change", "CMD [\"/bin/sh\"]", env.rootfsTar().toString(), PodmanE2E.IMAGE)
         .ok();
-    podman("import", "--change", "CMD [\"/bin/sh\"]", tar.toString(), PodmanE2E.IMAGE).ok();
   }
 
   @AfterAll
