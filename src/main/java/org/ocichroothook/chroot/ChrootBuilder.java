@@ -16,8 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -60,6 +59,21 @@ public final class ChrootBuilder {
 
   /** {@code root} and the directories below it that lead to mount targets. */
   private static final int DIRECTORY_MODE = 0755;
+
+  // Set.of, not PosixFilePermissions.fromString: see LogFile.MODE.
+  private static final Set<PosixFilePermission> READ =
+      Set.of(
+          PosixFilePermission.OWNER_READ,
+          PosixFilePermission.GROUP_READ,
+          PosixFilePermission.OTHERS_READ);
+  private static final Set<PosixFilePermission> READ_EXECUTE =
+      Set.of(
+          PosixFilePermission.OWNER_READ,
+          PosixFilePermission.OWNER_EXECUTE,
+          PosixFilePermission.GROUP_READ,
+          PosixFilePermission.GROUP_EXECUTE,
+          PosixFilePermission.OTHERS_READ,
+          PosixFilePermission.OTHERS_EXECUTE);
 
   private final Syscalls sys;
   private final SafeMount safeMount;
@@ -339,7 +353,7 @@ public final class ChrootBuilder {
 
   /** The read permissions among {@code mode}'s 0444 bits. */
   private static Set<PosixFilePermission> readBits(int mode) {
-    Set<PosixFilePermission> bits = EnumSet.noneOf(PosixFilePermission.class);
+    Set<PosixFilePermission> bits = new HashSet<>(4);
     if ((mode & 0400) != 0) {
       bits.add(PosixFilePermission.OWNER_READ);
     }
@@ -439,10 +453,10 @@ public final class ChrootBuilder {
     try {
       if (directory) {
         Files.createDirectory(path);
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("r-xr-xr-x"));
+        Files.setPosixFilePermissions(path, READ_EXECUTE);
       } else {
         Files.createFile(path);
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("r--r--r--"));
+        Files.setPosixFilePermissions(path, READ);
       }
     } catch (FileAlreadyExistsException e) {
       throw new ChrootException("mount target " + path + " already exists", e);
