@@ -46,10 +46,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Performs a {@link MountPlan}: creates the container directory and its journal, then for each
- * mount records the intent, creates the target and mounts it symlink-safely. Idempotent: a chroot
- * that already realizes the plan is left as it is; a partial one is torn down and built again. Any
- * failure undoes everything this run did before it is reported.
+ * Performs a {@link MountPlan}: creates the container directory and its journal, which records
+ * every mount's intent before the first, then for each mount creates the target and mounts it
+ * symlink-safely. Idempotent: a chroot that already realizes the plan is left as it is; a partial
+ * one is torn down and built again. Any failure undoes everything this run did before it is
+ * reported.
  */
 public final class ChrootBuilder {
   private static final Logger LOG = LoggerFactory.getLogger(ChrootBuilder.class);
@@ -220,7 +221,8 @@ public final class ChrootBuilder {
 
   private void perform(Layout layout, MountPlan plan, Path bundle, Journal.Origin origin)
       throws ChrootException {
-    Journal journal = Journal.start(plan, bundle, origin);
+    // Every mount's intent, durably, before the first mount (and before the root exists).
+    Journal journal = Journal.intending(plan, bundle, origin);
     createDirectory(layout.containerDir(), CONTAINER_DIR_MODE);
     writeJournal(layout, journal);
     createDirectory(layout.root(), DIRECTORY_MODE);
@@ -229,8 +231,6 @@ public final class ChrootBuilder {
         if (mount instanceof BindStep bind) {
           checkSource(bind, plan.platform());
         }
-        journal = journal.withIntent(mount);
-        writeJournal(layout, journal);
         mount(layout, mount);
       } else if (step instanceof CopiedFile file) {
         copy(layout, file);
