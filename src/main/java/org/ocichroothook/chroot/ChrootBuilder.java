@@ -16,8 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -47,10 +46,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Performs a {@link MountPlan}: creates the container directory and its journal, then for each
- * mount records the intent, creates the target and mounts it symlink-safely. Idempotent: a chroot
- * that already realizes the plan is left as it is; a partial one is torn down and built again. Any
- * failure undoes everything this run did before it is reported.
+ * Performs a {@link MountPlan}: creates the container directory and its journal, which records
+ * every mount's intent before the first, then for each mount creates the target and mounts it
+ * symlink-safely. Idempotent: a chroot that already realizes the plan is left as it is; a partial
+ * one is torn down and built again. Any failure undoes everything this run did before it is
+ * reported.
  */
 public final class ChrootBuilder {
   private static final Logger LOG = LoggerFactory.getLogger(ChrootBuilder.class);
@@ -60,6 +60,21 @@ public final class ChrootBuilder {
 
   /** {@code root} and the directories below it that lead to mount targets. */
   private static final int DIRECTORY_MODE = 0755;
+
+  // Set.of, not PosixFilePermissions.fromString: see LogFile.MODE.
+  private static final Set<PosixFilePermission> READ =
+      Set.of(
+          PosixFilePermission.OWNER_READ,
+          PosixFilePermission.GROUP_READ,
+          PosixFilePermission.OTHERS_READ);
+  private static final Set<PosixFilePermission> READ_EXECUTE =
+      Set.of(
+          PosixFilePermission.OWNER_READ,
+          PosixFilePermission.OWNER_EXECUTE,
+          PosixFilePermission.GROUP_READ,
+          PosixFilePermission.GROUP_EXECUTE,
+          PosixFilePermission.OTHERS_READ,
+          PosixFilePermission.OTHERS_EXECUTE);
 
   private final Syscalls sys;
   private final SafeMount safeMount;
@@ -206,7 +221,8 @@ public final class ChrootBuilder {
 
   private void perform(Layout layout, MountPlan plan, Path bundle, Journal.Origin origin)
       throws ChrootException {
-    Journal journal = Journal.start(plan, bundle, origin);
+    // Every mount's intent, durably, before the first mount (and before the root exists).
+    Journal journal = Journal.intending(plan, bundle, origin);
     createDirectory(layout.containerDir(), CONTAINER_DIR_MODE);
     writeJournal(layout, journal);
     createDirectory(layout.root(), DIRECTORY_MODE);
@@ -215,8 +231,6 @@ public final class ChrootBuilder {
         if (mount instanceof BindStep bind) {
           checkSource(bind, plan.platform());
         }
-        journal = journal.withIntent(mount);
-        writeJournal(layout, journal);
         mount(layout, mount);
       } else if (step instanceof CopiedFile file) {
         copy(layout, file);
@@ -339,7 +353,7 @@ public final class ChrootBuilder {
 
   /** The read permissions among {@code mode}'s 0444 bits. */
   private static Set<PosixFilePermission> readBits(int mode) {
-    Set<PosixFilePermission> bits = EnumSet.noneOf(PosixFilePermission.class);
+    Set<PosixFilePermission> bits = new HashSet<>(4);
     if ((mode & 0400) != 0) {
       bits.add(PosixFilePermission.OWNER_READ);
     }
@@ -439,10 +453,10 @@ public final class ChrootBuilder {
     try {
       if (directory) {
         Files.createDirectory(path);
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("r-xr-xr-x"));
+        Files.setPosixFilePermissions(path, READ_EXECUTE);
       } else {
         Files.createFile(path);
-        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("r--r--r--"));
+        Files.setPosixFilePermissions(path, READ);
       }
     } catch (FileAlreadyExistsException e) {
       throw new ChrootException("mount target " + path + " already exists", e);

@@ -30,7 +30,16 @@ import org.ocichroothook.sys.Syscalls;
  * would propagate into every peer mount namespace and be pinned there after teardown.
  */
 public final class StateDirectory implements AutoCloseable {
-  private static final Set<PosixFilePermission> MODE = PosixFilePermissions.fromString("rwx--x--x");
+  // Set.of, not PosixFilePermissions.fromString: see LogFile.MODE.
+  private static final Set<PosixFilePermission> MODE =
+      Set.of(
+          PosixFilePermission.OWNER_READ,
+          PosixFilePermission.OWNER_WRITE,
+          PosixFilePermission.OWNER_EXECUTE,
+          PosixFilePermission.GROUP_EXECUTE,
+          PosixFilePermission.OTHERS_EXECUTE);
+  private static final Set<PosixFilePermission> LOCK_MODE =
+      Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
 
   private final Path path;
   private final FileChannel lockChannel;
@@ -92,8 +101,7 @@ public final class StateDirectory implements AutoCloseable {
     Path lockFile = real.resolve(".lock");
     // Opened as a regular file only, without blocking: a FIFO planted as .lock would make a plain
     // open for writing wait forever for a reader, and a symlink would lock something else.
-    try (RegularFile file =
-        RegularFile.openOrCreate(sys, lockFile, PosixFilePermissions.fromString("rw-------"))) {
+    try (RegularFile file = RegularFile.openOrCreate(sys, lockFile, LOCK_MODE)) {
       FileChannel channel = file.channel(StandardOpenOption.WRITE);
       try {
         return new StateDirectory(real, channel, channel.lock());

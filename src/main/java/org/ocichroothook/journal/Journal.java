@@ -115,6 +115,20 @@ public record Journal(
     return new Journal(plan.id(), bundle, plan.platform(), List.of(), false, origin);
   }
 
+  /**
+   * The journal prestart writes before its first mount: every mount of {@code plan}, intended. One
+   * synced write and rename instead of one per mount; teardown takes a recorded mount that was
+   * never made as done (its target missing, or no mount point), as it must anyway for a hook killed
+   * between a write and its mount.
+   */
+  public static Journal intending(MountPlan plan, Path bundle, Origin origin) {
+    List<Entry> intents = new ArrayList<>(plan.mounts().size());
+    for (MountStep mount : plan.mounts()) {
+      intents.add(new Entry(mount.kind(), mount.target()));
+    }
+    return new Journal(plan.id(), bundle, plan.platform(), intents, false, origin);
+  }
+
   public Journal withIntent(MountStep mount) {
     List<Entry> more = new ArrayList<>(mounts);
     more.add(new Entry(mount.kind(), mount.target()));

@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -37,6 +39,11 @@ import org.ocichroothook.state.ContainerId;
 public final class JournalFile {
   private static final JsonFactory FACTORY = new JsonFactory();
 
+  // Set.of, not PosixFilePermissions.fromString: see LogFile.MODE.
+  private static final FileAttribute<Set<PosixFilePermission>> MODE =
+      PosixFilePermissions.asFileAttribute(
+          Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+
   /** The largest journal read: thousands of times a real one. */
   static final int MAX_BYTES = 1 << 20;
 
@@ -56,7 +63,7 @@ public final class JournalFile {
             tmp,
             Set.of(
                 StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+            MODE)) {
       ByteBuffer buffer = ByteBuffer.wrap(bytes);
       while (buffer.hasRemaining()) {
         ch.write(buffer);

@@ -4,7 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
 import org.ocichroothook.file.RegularFile;
 import org.ocichroothook.sys.Syscalls;
 import org.ocichroothook.text.Printable;
@@ -25,6 +26,15 @@ import org.slf4j.event.Level;
  * <p>A log that cannot be opened does not fail a container: the one stderr line still tells.
  */
 public final class LogFile {
+  // Set.of, not PosixFilePermissions.fromString: that builds an EnumSet, whose first use reflects
+  // on
+  // the enum's values() and spins method handles (~1 ms per process, on the hot path).
+  private static final Set<PosixFilePermission> MODE =
+      Set.of(
+          PosixFilePermission.OWNER_READ,
+          PosixFilePermission.OWNER_WRITE,
+          PosixFilePermission.GROUP_READ);
+
   private static final Object LOCK = new Object();
   private static OutputStream out;
   private static volatile int threshold = Integer.MAX_VALUE;
@@ -41,8 +51,7 @@ public final class LogFile {
     if (wanted == Integer.MAX_VALUE) {
       return false;
     }
-    try (RegularFile log =
-        RegularFile.openOrCreate(sys, file, PosixFilePermissions.fromString("rw-r-----"))) {
+    try (RegularFile log = RegularFile.openOrCreate(sys, file, MODE)) {
       OutputStream stream = log.appender();
       synchronized (LOCK) {
         out = stream;

@@ -132,6 +132,29 @@ class ChrootBuilderTest {
   }
 
   @Test
+  void everyIntentIsJournaledOnceBeforeTheFirstMount() throws Exception {
+    Journal[] seen = new Journal[1];
+    whileProcIsMounted(
+        () -> {
+          try {
+            seen[0] = JournalFile.read(layout.journal());
+          } catch (org.ocichroothook.input.BadInputException e) {
+            throw new java.io.IOException(e);
+          }
+        });
+    builder().build(layout, plan(), BUNDLE, ORIGIN);
+    Journal intended = Journal.intending(plan(), BUNDLE, ORIGIN);
+    assertEquals(
+        intended.mounts(),
+        seen[0].mounts(),
+        "while only the root is mounted, the journal already names every mount");
+    assertFalse(seen[0].complete());
+    Journal done = JournalFile.read(layout.journal());
+    assertEquals(intended.completed().mounts(), done.mounts());
+    assertTrue(done.complete());
+  }
+
+  @Test
   void aSecondPrestartOnACompleteSealedChrootChangesNothing() throws Exception {
     builder().build(layout, plan(), BUNDLE, ORIGIN);
     List<String> before = kernel.calls();

@@ -65,6 +65,49 @@ class ChrootRemoverIT {
   }
 
   @Test
+  void aHookKilledWithEveryIntentJournaledAndOnlySomeMountsMadeLeavesEverythingRemovable()
+      throws Exception {
+    String before = TestStateDir.mountinfo();
+    Layout layout = new Layout(dir.stateDir(), new ContainerId("k3"));
+    // Prestart journals every intent before its first mount: killed after the root's tmpfs, the
+    // journal also names proc and the executable, whose targets were never made.
+    MountPlan plan =
+        new MountPlan(
+            layout.id(),
+            "ptrace",
+            List.of(
+                new TmpfsRoot(1 << 20, 64),
+                new ProcMount(),
+                new ReadOnlyBind(dir.executable(), Path.of("runsc")),
+                Seal.DEFAULT));
+    Files.createDirectories(layout.root());
+    JournalFile.write(layout.journal(), Journal.intending(plan, BUNDLE, ORIGIN));
+    sys.mount("tmpfs", layout.root().toString(), "tmpfs", TmpfsRoot.FLAGS, "mode=0755");
+
+    assertEquals(
+        ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys, "poststop").remove(layout, BUNDLE));
+    assertEquals(before, TestStateDir.mountinfo());
+    assertFalse(Files.exists(layout.containerDir()));
+  }
+
+  @Test
+  void aHookKilledRightAfterItsJournalLeavesEverythingRemovable() throws Exception {
+    String before = TestStateDir.mountinfo();
+    Layout layout = new Layout(dir.stateDir(), new ContainerId("k4"));
+    // Killed between the journal's write and the root directory's creation: every intent is
+    // recorded and nothing was made.
+    MountPlan plan =
+        new MountPlan(layout.id(), "ptrace", List.of(new TmpfsRoot(1 << 20, 64), new ProcMount()));
+    Files.createDirectories(layout.containerDir());
+    JournalFile.write(layout.journal(), Journal.intending(plan, BUNDLE, ORIGIN));
+
+    assertEquals(
+        ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys, "poststop").remove(layout, BUNDLE));
+    assertEquals(before, TestStateDir.mountinfo());
+    assertFalse(Files.exists(layout.containerDir()));
+  }
+
+  @Test
   void aHookKilledBeforeTheSealLeavesEverythingRemovable() throws Exception {
     String before = TestStateDir.mountinfo();
     Layout layout = new Layout(dir.stateDir(), new ContainerId("k2"));
