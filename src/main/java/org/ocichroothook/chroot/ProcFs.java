@@ -1,7 +1,6 @@
 package org.ocichroothook.chroot;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.ocichroothook.mountinfo.MountTable;
@@ -28,7 +27,7 @@ interface ProcFs {
 
         @Override
         public String mountinfo() throws IOException {
-          return new String(Files.readAllBytes(MountTable.SELF), StandardCharsets.UTF_8);
+          return MountTable.text(MountTable.SELF);
         }
       };
 

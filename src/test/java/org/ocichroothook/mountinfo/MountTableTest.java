@@ -75,6 +75,46 @@ class MountTableTest {
   }
 
   @Test
+  void aScopeNamedInAnotherFieldOrTwiceOnALineFindsOnlyItsMounts() {
+    String scope = "/run/och/c1";
+    String text =
+        String.join(
+            "\n",
+            "30 1 0:5 / /run/och/c1 rw - tmpfs /run/och/c1 rw",
+            "31 1 0:6 /run/och/c1 /mnt/elsewhere rw - tmpfs tmpfs rw",
+            "32 1 0:7 / /mnt/other rw - tmpfs /run/och/c1/root rw",
+            "33 30 0:8 / /run/och/c10/root rw - tmpfs tmpfs rw",
+            "34 30 0:9 / /run/och/c1/root rw - tmpfs /run/och/c1/x rw",
+            "35 34 0:10 / /run/och/c1/root/proc rw - proc proc rw");
+    MountTable full = MountTable.parse(text, null);
+    for (String s : List.of(scope, "/run/och", "/run/och/c1/root/proc", "/mnt", "/nowhere")) {
+      assertEquals(full.atOrBelow(Path.of(s)), MountTable.parse(text, s).entries(), "scope " + s);
+    }
+    List<Integer> ids = new java.util.ArrayList<>();
+    for (MountEntry e : MountTable.parse(text, scope).entries()) {
+      ids.add(e.id());
+    }
+    assertEquals(List.of(30, 34, 35), ids, "in the kernel's order; first and last lines included");
+  }
+
+  @Test
+  void theTextIsReadWholeAcrossBufferGrowthAndBounded(@org.junit.jupiter.api.io.TempDir Path tmp)
+      throws Exception {
+    StringBuilder big = new StringBuilder();
+    for (int i = 0; big.length() < (5 << 19); i++) {
+      big.append(i).append(" 1 0:5 / /mnt/").append(i).append(" rw - tmpfs tmpfs rw\n");
+    }
+    Path file = java.nio.file.Files.writeString(tmp.resolve("mountinfo"), big);
+    assertEquals(big.toString(), MountTable.text(file), "2.5 MiB: the 1 MiB buffer grows twice");
+    int size = big.length();
+    assertEquals(big.toString(), MountTable.text(file, size + 1));
+    java.io.IOException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.io.IOException.class, () -> MountTable.text(file, size - 1));
+    assertEquals(file + ": larger than " + (size - 1) + " bytes", e.getMessage());
+  }
+
+  @Test
   void topmostIsTheLastStackedMount() {
     MountTable t =
         MountTable.parse(
