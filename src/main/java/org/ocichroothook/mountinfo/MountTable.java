@@ -43,25 +43,30 @@ public final class MountTable {
   static final int MAX_BYTES = 64 << 20;
 
   /**
-   * The text of a mountinfo file, read into one large buffer: the kernel fills as much of a read as
-   * it is asked for, and the file's size reads as 0, so {@code Files.readAllBytes} asks for 8 KiB
-   * at a time, which on a host with 3,000 mounts (200 KiB of mountinfo) took several ms longer.
-   * Less than {@value #MAX_BYTES} bytes: a larger table is an error, never a heap exhausted.
+   * The text of a mountinfo file, read in large pieces: the kernel fills as much of a read as it is
+   * asked for, and the file's size reads as 0, so {@code Files.readAllBytes} asks for 8 KiB at a
+   * time, which on a host with 3,000 mounts (200 KiB of mountinfo) took several ms longer. The
+   * buffer starts at 128 KiB, as cat's, and doubles. At most {@value #MAX_BYTES} bytes: a larger
+   * table is an error, never a heap exhausted.
    */
   public static String text(Path mountinfo) throws IOException {
     return text(mountinfo, MAX_BYTES);
   }
 
   static String text(Path mountinfo, int maxBytes) throws IOException {
-    byte[] buf = new byte[Math.min(1 << 20, maxBytes)];
+    if (maxBytes < 0 || maxBytes > MAX_BYTES) {
+      throw new IllegalArgumentException("maxBytes " + maxBytes);
+    }
+    int limit = maxBytes + 1; // one byte more than allowed tells a larger file from one that fits
+    byte[] buf = new byte[Math.min(128 << 10, limit)];
     int n = 0;
     try (InputStream in = new FileInputStream(mountinfo.toFile())) {
       while (true) {
         if (n == buf.length) {
-          if (n == maxBytes) {
+          if (n == limit) {
             throw new IOException(mountinfo + ": larger than " + maxBytes + " bytes");
           }
-          buf = Arrays.copyOf(buf, (int) Math.min(2L * n, maxBytes));
+          buf = Arrays.copyOf(buf, (int) Math.min(2L * n, limit));
         }
         int read = in.read(buf, n, buf.length - n);
         if (read < 0) {

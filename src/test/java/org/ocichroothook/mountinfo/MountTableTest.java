@@ -105,13 +105,17 @@ class MountTableTest {
       big.append(i).append(" 1 0:5 / /mnt/").append(i).append(" rw - tmpfs tmpfs rw\n");
     }
     Path file = java.nio.file.Files.writeString(tmp.resolve("mountinfo"), big);
-    assertEquals(big.toString(), MountTable.text(file), "2.5 MiB: the 1 MiB buffer grows twice");
+    assertEquals(
+        big.toString(), MountTable.text(file), "2.5 MiB: the 128 KiB buffer grows 5 times");
     int size = big.length();
+    assertEquals(big.toString(), MountTable.text(file, size), "exactly the bound");
     assertEquals(big.toString(), MountTable.text(file, size + 1));
     java.io.IOException e =
         org.junit.jupiter.api.Assertions.assertThrows(
             java.io.IOException.class, () -> MountTable.text(file, size - 1));
     assertEquals(file + ": larger than " + (size - 1) + " bytes", e.getMessage());
+    Path empty = java.nio.file.Files.writeString(tmp.resolve("empty"), "");
+    assertEquals("", MountTable.text(empty, 0));
   }
 
   @Test
