@@ -16,11 +16,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
+import org.ocichroothook.file.FileMode;
 import org.ocichroothook.file.RegularFile;
 import org.ocichroothook.file.TrustedOwner;
 import org.ocichroothook.input.BadInputException;
@@ -61,20 +61,8 @@ public final class ChrootBuilder {
   /** {@code root} and the directories below it that lead to mount targets. */
   private static final int DIRECTORY_MODE = 0755;
 
-  // Set.of, not PosixFilePermissions.fromString: see LogFile.MODE.
-  private static final Set<PosixFilePermission> READ =
-      Set.of(
-          PosixFilePermission.OWNER_READ,
-          PosixFilePermission.GROUP_READ,
-          PosixFilePermission.OTHERS_READ);
-  private static final Set<PosixFilePermission> READ_EXECUTE =
-      Set.of(
-          PosixFilePermission.OWNER_READ,
-          PosixFilePermission.OWNER_EXECUTE,
-          PosixFilePermission.GROUP_READ,
-          PosixFilePermission.GROUP_EXECUTE,
-          PosixFilePermission.OTHERS_READ,
-          PosixFilePermission.OTHERS_EXECUTE);
+  private static final Set<PosixFilePermission> READ = FileMode.permissions(0444);
+  private static final Set<PosixFilePermission> READ_EXECUTE = FileMode.permissions(0555);
 
   private final Syscalls sys;
   private final SafeMount safeMount;
@@ -342,28 +330,13 @@ public final class ChrootBuilder {
     createParents(layout.root(), file.target());
     try {
       Files.write(target, bytes, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS);
-      Files.setPosixFilePermissions(target, readBits(readable));
+      Files.setPosixFilePermissions(target, FileMode.permissions(readable & 0444));
     } catch (FileAlreadyExistsException e) {
       throw new ChrootException("copy target " + target + " already exists", e);
     } catch (IOException e) {
       throw new ChrootException("write " + target + ": " + e, e);
     }
     LOG.info("[{}] prestart: copied {} to {} ({} bytes)", id, source, target, bytes.length);
-  }
-
-  /** The read permissions among {@code mode}'s 0444 bits. */
-  private static Set<PosixFilePermission> readBits(int mode) {
-    Set<PosixFilePermission> bits = new HashSet<>(4);
-    if ((mode & 0400) != 0) {
-      bits.add(PosixFilePermission.OWNER_READ);
-    }
-    if ((mode & 0040) != 0) {
-      bits.add(PosixFilePermission.GROUP_READ);
-    }
-    if ((mode & 0004) != 0) {
-      bits.add(PosixFilePermission.OTHERS_READ);
-    }
-    return bits;
   }
 
   /**

@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Set;
+import org.ocichroothook.file.FileMode;
 import org.ocichroothook.file.RegularFile;
 import org.ocichroothook.file.TrustedOwner;
 import org.ocichroothook.plan.MountFlags;
@@ -30,16 +31,8 @@ import org.ocichroothook.sys.Syscalls;
  * would propagate into every peer mount namespace and be pinned there after teardown.
  */
 public final class StateDirectory implements AutoCloseable {
-  // Set.of, not PosixFilePermissions.fromString: see LogFile.MODE.
-  private static final Set<PosixFilePermission> MODE =
-      Set.of(
-          PosixFilePermission.OWNER_READ,
-          PosixFilePermission.OWNER_WRITE,
-          PosixFilePermission.OWNER_EXECUTE,
-          PosixFilePermission.GROUP_EXECUTE,
-          PosixFilePermission.OTHERS_EXECUTE);
-  private static final Set<PosixFilePermission> LOCK_MODE =
-      Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+  private static final Set<PosixFilePermission> MODE = FileMode.permissions(0711);
+  private static final Set<PosixFilePermission> LOCK_MODE = FileMode.permissions(0600);
 
   private final Path path;
   private final FileChannel lockChannel;

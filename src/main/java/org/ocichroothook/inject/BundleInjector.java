@@ -24,10 +24,10 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
-import java.util.EnumSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import org.ocichroothook.file.FileMode;
 import org.ocichroothook.file.RegularFile;
 import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.json.JsonInput;
@@ -80,7 +80,7 @@ public final class BundleInjector {
   private static final Set<OpenOption> CREATE_TEMP =
       Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
   private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
+      PosixFilePermissions.asFileAttribute(FileMode.permissions(0600));
 
   private final Syscalls sys;
   private final Path launcher;
@@ -184,7 +184,7 @@ public final class BundleInjector {
       bytes = opened.readAll(MAX_BYTES);
       uid = opened.uid();
       gid = opened.gid();
-      mode = permissions(opened.permissions());
+      mode = FileMode.permissions(opened.permissions());
     } catch (NoSuchFileException e) {
       throw new BadInputException(document + ": no such file", e);
     } catch (RegularFile.RefusedException e) {
@@ -246,16 +246,5 @@ public final class BundleInjector {
       }
       throw new BadInputException(file + ": cannot write: " + e.getMessage(), e);
     }
-  }
-
-  private static Set<PosixFilePermission> permissions(int bits) {
-    Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
-    PosixFilePermission[] all = PosixFilePermission.values(); // OWNER_READ ... OTHERS_EXECUTE
-    for (int i = 0; i < all.length; i++) {
-      if ((bits & (0400 >> i)) != 0) {
-        set.add(all[i]);
-      }
-    }
-    return set;
   }
 }

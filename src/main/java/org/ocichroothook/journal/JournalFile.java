@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.ocichroothook.file.FileMode;
 import org.ocichroothook.input.BadInputException;
 import org.ocichroothook.json.JsonInput;
 import org.ocichroothook.log.UtcTimestamp;
@@ -39,10 +40,8 @@ import org.ocichroothook.state.ContainerId;
 public final class JournalFile {
   private static final JsonFactory FACTORY = new JsonFactory();
 
-  // Set.of, not PosixFilePermissions.fromString: see LogFile.MODE.
   private static final FileAttribute<Set<PosixFilePermission>> MODE =
-      PosixFilePermissions.asFileAttribute(
-          Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+      PosixFilePermissions.asFileAttribute(FileMode.permissions(0600));
 
   /** The largest journal read: thousands of times a real one. */
   static final int MAX_BYTES = 1 << 20;

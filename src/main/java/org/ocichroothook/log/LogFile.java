@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.Set;
+import org.ocichroothook.file.FileMode;
 import org.ocichroothook.file.RegularFile;
 import org.ocichroothook.sys.Syscalls;
 import org.ocichroothook.text.Printable;
@@ -26,14 +27,7 @@ import org.slf4j.event.Level;
  * <p>A log that cannot be opened does not fail a container: the one stderr line still tells.
  */
 public final class LogFile {
-  // Set.of, not PosixFilePermissions.fromString: that builds an EnumSet, whose first use reflects
-  // on
-  // the enum's values() and spins method handles (~1 ms per process, on the hot path).
-  private static final Set<PosixFilePermission> MODE =
-      Set.of(
-          PosixFilePermission.OWNER_READ,
-          PosixFilePermission.OWNER_WRITE,
-          PosixFilePermission.GROUP_READ);
+  private static final Set<PosixFilePermission> MODE = FileMode.permissions(0640);
 
   private static final Object LOCK = new Object();
   private static OutputStream out;

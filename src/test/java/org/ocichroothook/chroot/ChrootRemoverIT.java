@@ -38,6 +38,14 @@ class ChrootRemoverIT {
   @RegisterExtension final TestStateDir dir = TestStateDir.perTest();
   private final Syscalls sys = SyscallsFactory.create();
 
+  /** Poststop removes the container's directory and leaves mountinfo as it was {@code before}. */
+  private void assertPoststopRemovesEverything(Layout layout, String before) throws Exception {
+    assertEquals(
+        ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys, "poststop").remove(layout, BUNDLE));
+    assertEquals(before, TestStateDir.mountinfo());
+    assertFalse(Files.exists(layout.containerDir()));
+  }
+
   @Test
   void aHookKilledBetweenTwoMountsLeavesEverythingRemovable() throws Exception {
     String before = TestStateDir.mountinfo();
@@ -58,10 +66,7 @@ class ChrootRemoverIT {
             .withIntent(plan.mounts().get(1)));
     sys.mount("proc", layout.root().resolve("proc").toString(), "proc", 0xe, null);
 
-    assertEquals(
-        ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys, "poststop").remove(layout, BUNDLE));
-    assertEquals(before, TestStateDir.mountinfo());
-    assertFalse(Files.exists(layout.containerDir()));
+    assertPoststopRemovesEverything(layout, before);
   }
 
   @Test
@@ -84,10 +89,7 @@ class ChrootRemoverIT {
     JournalFile.write(layout.journal(), Journal.intending(plan, BUNDLE, ORIGIN));
     sys.mount("tmpfs", layout.root().toString(), "tmpfs", TmpfsRoot.FLAGS, "mode=0755");
 
-    assertEquals(
-        ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys, "poststop").remove(layout, BUNDLE));
-    assertEquals(before, TestStateDir.mountinfo());
-    assertFalse(Files.exists(layout.containerDir()));
+    assertPoststopRemovesEverything(layout, before);
   }
 
   @Test
@@ -101,10 +103,7 @@ class ChrootRemoverIT {
     Files.createDirectories(layout.containerDir());
     JournalFile.write(layout.journal(), Journal.intending(plan, BUNDLE, ORIGIN));
 
-    assertEquals(
-        ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys, "poststop").remove(layout, BUNDLE));
-    assertEquals(before, TestStateDir.mountinfo());
-    assertFalse(Files.exists(layout.containerDir()));
+    assertPoststopRemovesEverything(layout, before);
   }
 
   @Test
@@ -128,10 +127,7 @@ class ChrootRemoverIT {
     Files.createDirectory(layout.root().resolve("proc"));
     sys.mount("proc", layout.root().resolve("proc").toString(), "proc", ProcMount.FLAGS, null);
 
-    assertEquals(
-        ChrootRemover.Outcome.REMOVED, new ChrootRemover(sys, "poststop").remove(layout, BUNDLE));
-    assertEquals(before, TestStateDir.mountinfo());
-    assertFalse(Files.exists(layout.containerDir()));
+    assertPoststopRemovesEverything(layout, before);
   }
 
   @Test
